@@ -1,0 +1,196 @@
+// Package api is the JSON API of the platform: routes that each declare the
+// permission they need, one middleware chain, one error renderer, and handlers that
+// translate HTTP to service calls and back.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/openivr/ivr/internal/domain"
+)
+
+// Health answers the readiness probe: the database answers and no migration is
+// pending.
+type Health interface {
+	Ping(ctx context.Context) error
+	Pending(ctx context.Context) (int, error)
+}
+
+// Authenticator turns a request's credentials into a principal, or returns
+// domain.ErrUnauthenticated.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request) (domain.Principal, error)
+}
+
+// Options are the dependencies of a Server.
+type Options struct {
+	Log          *slog.Logger
+	Health       Health
+	Auth         Authenticator
+	MaxBodyBytes int64
+	Registry     *prometheus.Registry
+}
+
+// Server is the HTTP API.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+	routes  []Route
+}
+
+// handlerFunc is a handler that returns its error for the one renderer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one entry of the route table.
+type Route struct {
+	Pattern    string // "METHOD /path", as http.ServeMux takes it
+	Permission domain.Permission
+	handler    handlerFunc
+}
+
+// New returns a server with its routes declared.
+func New(opts Options) *Server {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+		opts.Registry.MustRegister(collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s := &Server{opts: opts, log: opts.Log, metrics: newMetrics(opts.Registry)}
+	s.declare()
+	return s
+}
+
+// handle adds a route to the table.
+func (s *Server) handle(pattern string, perm domain.Permission, h handlerFunc) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Permission: perm, handler: h})
+}
+
+// Routes returns the route table, sorted by pattern.
+func (s *Server) Routes() []Route {
+	rs := append([]Route(nil), s.routes...)
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Pattern < rs[j].Pattern })
+	return rs
+}
+
+// Handler returns the whole HTTP handler. It fails when a route declares no
+// permission, so an unguarded route cannot ship.
+func (s *Server) Handler() (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		if rt.Permission == "" {
+			return nil, fmt.Errorf("route %q declares no permission", rt.Pattern)
+		}
+		mux.Handle(rt.Pattern, s.guard(rt))
+	}
+	mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		return domain.ErrNotFound
+	}))
+	var h http.Handler = mux
+	h = withBodyLimit(s.opts.MaxBodyBytes)(h)
+	h = withSecurityHeaders(h)
+	h = withAccessLog(s.log, s.metrics)(h)
+	h = withRecover(s.log)(h)
+	h = withRequestID(h)
+	return h, nil
+}
+
+// guard authenticates the caller (unless the route is public), checks the role's
+// permission, and runs the handler.
+func (s *Server) guard(rt Route) http.Handler {
+	return s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		if rt.Permission == domain.PermPublic {
+			return rt.handler(w, r)
+		}
+		if s.opts.Auth == nil {
+			return domain.ErrUnauthenticated
+		}
+		p, err := s.opts.Auth.Authenticate(r.Context(), r)
+		if err != nil {
+			return err
+		}
+		if !p.Role.Can(rt.Permission) {
+			return domain.ErrForbidden
+		}
+		return rt.handler(w, r.WithContext(withPrincipal(r.Context(), p)))
+	})
+}
+
+func (s *Server) wrap(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, s.log, err)
+		}
+	})
+}
+
+func withPrincipal(ctx context.Context, p domain.Principal) context.Context {
+	return context.WithValue(ctx, keyPrincipal, p)
+}
+
+func principalFrom(ctx context.Context) (domain.Principal, bool) {
+	p, ok := ctx.Value(keyPrincipal).(domain.Principal)
+	return p, ok
+}
+
+// principal returns the caller of an authenticated route.
+func principal(r *http.Request) domain.Principal {
+	p, _ := principalFrom(r.Context())
+	return p
+}
+
+// declare is the route table.
+func (s *Server) declare() {
+	s.handle("GET /healthz", domain.PermPublic, s.healthz)
+	s.handle("GET /readyz", domain.PermPublic, s.readyz)
+	s.handle("GET /metrics", domain.PermPublic, s.metricsHandler)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := map[string]string{"status": "ready", "database": "ok", "migrations": "ok"}
+	code := http.StatusOK
+	if err := s.opts.Health.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: database", "error", err)
+		status["database"], status["status"], code = "unreachable", "not_ready", http.StatusServiceUnavailable
+	} else if n, err := s.opts.Health.Pending(ctx); err != nil || n > 0 {
+		status["migrations"], status["status"], code = "pending", "not_ready", http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, status)
+	return nil
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
+	promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	return nil
+}
+
+func tooLarge(limit int64) error {
+	return domain.Errorf(domain.CodeTooLarge, "request body over %d bytes", limit)
+}
+
+// isUpload reports whether the request is a document upload, whose own, larger
+// size limit is enforced by the upload handler.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/documents") &&
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/json")
+}
