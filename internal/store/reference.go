@@ -297,4 +297,3 @@ func expectOne(res sql.Result, op string) error {
 	}
 	return nil
 }
-
