@@ -197,14 +197,32 @@ func TestHasherWaitHonoursContext(t *testing.T) {
 
 func TestDummyVerify(t *testing.T) {
 	h := MustHasher(t, 1)
-	if err := h.DummyVerify(context.Background(), "anything"); err != nil {
-		t.Fatalf("DummyVerify: %v", err)
+	for _, pw := range []string{"anything", "not a password: dummy", ""} {
+		if err := h.DummyVerify(context.Background(), pw); err != nil {
+			t.Fatalf("DummyVerify: %v", err)
+		}
 	}
 	if got := h.peak.Load(); got != 1 {
 		t.Errorf("DummyVerify ran %d hashes at once, want 1 (it must do real work)", got)
 	}
-	ok, _, err := h.Verify(context.Background(), "not a password: dummy", h.dummy)
-	if !ok || err != nil {
-		t.Errorf("dummy hash is not a real hash: %v, %v", ok, err)
+	p, _, _, err := decodePHC(h.dummy)
+	if err != nil || p != DefaultParams {
+		t.Errorf("dummy hash parameters = %+v, %v; want the Hasher's", p, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := h.DummyVerify(ctx, "x"); !errors.Is(err, context.Canceled) {
+		t.Errorf("DummyVerify(cancelled) = %v, want Canceled", err)
+	}
+}
+
+func TestHashCancelledContext(t *testing.T) {
+	h := MustHasher(t, 4) // free slots: the cancelled context must still win
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 20 {
+		if _, err := h.Hash(ctx, "pw"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Hash(cancelled) = %v, want Canceled", err)
+		}
 	}
 }

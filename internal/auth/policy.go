@@ -85,7 +85,7 @@ func isCommon(lower string) bool {
 			unicode.IsSpace(r)
 	})
 	if core == "" {
-		return true // digits and symbols only are checked by the other rules
+		return false // no word in it; the pattern rules judge digits and symbols
 	}
 	_, ok := commonPasswords[core]
 	return ok && core != lower

@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-var recoveryPattern = regexp.MustCompile(`^[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}$`)
+var recoveryPattern = regexp.MustCompile(
+	`^[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}$`)
 
 func TestNewRecoveryCodes(t *testing.T) {
 	codes, hashes, err := NewRecoveryCodes()

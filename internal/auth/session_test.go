@@ -13,6 +13,9 @@ func TestSessionPolicyCheck(t *testing.T) {
 	last := created.Add(2 * time.Hour)
 	rec := SessionRecord{CreatedAt: created, LastSeenAt: last}
 	sec := time.Second
+	seenAt := func(d time.Duration) func(*SessionRecord) {
+		return func(r *SessionRecord) { r.LastSeenAt = created.Add(d) }
+	}
 	tests := []struct {
 		name   string
 		modify func(*SessionRecord)
@@ -26,14 +29,14 @@ func TestSessionPolicyCheck(t *testing.T) {
 		{"IdleExactly", nil, last.Add(15 * time.Minute), SessionCheck{Status: SessionIdleExpired}},
 		{"IdleOneSecondOver", nil, last.Add(15*time.Minute + sec),
 			SessionCheck{Status: SessionIdleExpired}},
-		{"AbsoluteOneSecondShort", func(r *SessionRecord) { r.LastSeenAt = created.Add(12 * time.Hour) },
+		{"AbsoluteOneSecondShort", seenAt(12 * time.Hour),
 			created.Add(12*time.Hour - sec), SessionCheck{SessionValid,
 				created.Add(12 * time.Hour), created.Add(12 * time.Hour)}},
-		{"AbsoluteExactly", func(r *SessionRecord) { r.LastSeenAt = created.Add(12*time.Hour - sec) },
+		{"AbsoluteExactly", seenAt(12*time.Hour - sec),
 			created.Add(12 * time.Hour), SessionCheck{Status: SessionAbsoluteExpired}},
-		{"AbsoluteOneSecondOver", func(r *SessionRecord) { r.LastSeenAt = created.Add(12 * time.Hour) },
+		{"AbsoluteOneSecondOver", seenAt(12 * time.Hour),
 			created.Add(12*time.Hour + sec), SessionCheck{Status: SessionAbsoluteExpired}},
-		{"ExpiryCappedByAbsolute", func(r *SessionRecord) { r.LastSeenAt = created.Add(11*time.Hour + 50*time.Minute) },
+		{"ExpiryCappedByAbsolute", seenAt(11*time.Hour + 50*time.Minute),
 			created.Add(11*time.Hour + 55*time.Minute), SessionCheck{SessionValid,
 				created.Add(11*time.Hour + 55*time.Minute), created.Add(12 * time.Hour)}},
 		{"NeverSeenUsesCreated", func(r *SessionRecord) { r.LastSeenAt = time.Time{} },
