@@ -132,6 +132,18 @@ func TestVerifyMalformed(t *testing.T) {
 	}
 }
 
+func TestMustNewHasher(t *testing.T) {
+	if got := MustNewHasher(DefaultParams, 3).Params(); got != DefaultParams {
+		t.Errorf("Params = %+v, want %+v", got, DefaultParams)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("MustNewHasher with weak parameters did not panic")
+		}
+	}()
+	MustNewHasher(Params{}, 1)
+}
+
 func TestNewHasherRejects(t *testing.T) {
 	tests := map[string]Params{
 		"LowMemory": {Memory: 8192, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32},

@@ -14,7 +14,7 @@ func TestSecretRedacts(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "secret", s)
 	outputs := []string{
 		fmt.Sprint(s), fmt.Sprintf("%v %s %q %x %+v %#v", s, s, s, s, s, s),
-		fmt.Sprintf("%v", struct{ S Secret }{s}), logged.String(),
+		fmt.Sprintf("%v", struct{ S Secret }{s}), logged.String(), s.String(), s.GoString(),
 	}
 	for _, out := range outputs {
 		if strings.Contains(out, "JBSWY3") || strings.Contains(out, "4a4253") {

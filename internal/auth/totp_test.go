@@ -227,3 +227,11 @@ func TestProvisioningURI(t *testing.T) {
 		t.Errorf("issuer space encoded as '+': %q", uri)
 	}
 }
+
+func TestAlgorithmString(t *testing.T) {
+	got := []string{SHA1.String(), SHA256.String(), SHA512.String(), Algorithm(7).String()}
+	want := []string{"SHA1", "SHA256", "SHA512", "Algorithm(7)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
