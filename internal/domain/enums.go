@@ -229,7 +229,9 @@ const (
 )
 
 // MACs lists every jurisdiction.
-var MACs = []MAC{MACJE, MACJF, MACJH, MACJL, MACJ5, MACJ6, MACJ8, MACJ15, MACJJ, MACJK, MACJM, MACJN}
+var MACs = []MAC{
+	MACJE, MACJF, MACJH, MACJL, MACJ5, MACJ6, MACJ8, MACJ15, MACJJ, MACJK, MACJM, MACJN,
+}
 
 // Valid reports whether m is a known jurisdiction.
 func (m MAC) Valid() bool { return oneOf(m, MACs) }
