@@ -91,10 +91,6 @@ type Principal struct {
 // System is the principal of background jobs (expiry, eligibility checks).
 var System = Principal{UserID: "system", Role: RoleSystem}
 
-// RoleSystem is the actor of moves made by the platform itself, such as expiry.
-// It is not a user role and cannot log in.
-const RoleSystem Role = "system"
-
 // HasBreakGlass reports whether p holds an unexpired break-glass grant for the
 // patient at time now.
 func (p Principal) HasBreakGlass(patientID string, now time.Time) bool {
