@@ -79,7 +79,7 @@ type Payer struct {
 	ID        string            `json:"id"`
 	Name      string            `json:"name"`
 	Kind      string            `json:"kind"`
-	PlanTypes []string            `json:"plan_types"`
+	PlanTypes []string          `json:"plan_types"`
 	MAC       string            `json:"mac,omitempty"`
 	PayerIDs  map[string]string `json:"payer_ids"`
 	Active    bool              `json:"active"`
