@@ -84,6 +84,9 @@ type Principal struct {
 	SessionID    string
 	IP           string
 	UserAgent    string
+	// MFAPending is set for a role that must use MFA but has not enrolled yet:
+	// such a session may only reach PermAuthenticated routes (enrolment).
+	MFAPending bool
 	// BreakGlass lists patients opened outside the scope, with the grant's expiry.
 	BreakGlass map[string]time.Time
 }

@@ -3,6 +3,8 @@ package domain
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -129,3 +131,26 @@ type Order struct {
 	CreatedAt        time.Time     `json:"created_at"`
 	UpdatedAt        time.Time     `json:"updated_at"`
 }
+
+// FieldPath builds an indexed field path such as "coverages[0].payer_id", the
+// form field errors use.
+func FieldPath(list string, i int, field string) string { return idx(list, i, field) }
+
+// SetFields returns the JSON names of the non-nil pointer fields of a patch
+// struct: the fields a PATCH touches, for the audit trail (names, never values).
+func SetFields(patch any) []string {
+	v := reflect.ValueOf(patch)
+	t := v.Type()
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Fields returns the names of the fields the patch sets.
+func (pp PatientPatch) Fields() []string { return SetFields(pp) }

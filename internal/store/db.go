@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openivr/ivr/internal/phi"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -28,6 +30,9 @@ type DB struct {
 	// Now returns the current time; tests replace it. Stores read it once per
 	// transaction.
 	Now func() time.Time
+	// Keys encrypts and decrypts PHI columns and computes blind indexes. The
+	// stores of PHI-bearing records need it; reference data does not.
+	Keys *phi.Keyring
 }
 
 // Open connects to the database named by url (empty or sqlite://path for SQLite
@@ -131,6 +136,7 @@ type Tx struct {
 	*sql.Tx
 	Dialect Dialect
 	Now     time.Time
+	Keys    *phi.Keyring
 }
 
 // InTx runs fn in one write transaction and commits if fn returns nil; otherwise
@@ -140,7 +146,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, Now: db.Now()}
+	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, Now: db.Now(), Keys: db.Keys}
 	defer sqlTx.Rollback()
 	if err := fn(tx); err != nil {
 		return err

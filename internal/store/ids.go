@@ -2,10 +2,13 @@ package store
 
 import (
 	"crypto/rand"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/openivr/ivr/internal/domain"
 )
 
 // NewID returns a random, time-ordered UUIDv7: unique across instances and not
@@ -46,4 +49,18 @@ func splitList(s string) []string {
 		return []string{}
 	}
 	return strings.Split(s, ",")
+}
+
+func encodeOffset(n int) string { return EncodeCursor(fmt.Sprintf("offset:%029d", n)) }
+
+func decodeOffset(c string) (int, error) {
+	s, err := DecodeCursor(c)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if _, err := fmt.Sscanf(s, "offset:%d", &n); err != nil || n < 0 {
+		return 0, domain.Errorf(domain.CodeBadRequest, "cursor is not valid")
+	}
+	return n, nil
 }
