@@ -18,8 +18,8 @@ func TestCanonicalMatchesTheDocumentedLayout(t *testing.T) {
 			Fields: []string{"name", "dob"}, Outcome: OutcomeSuccess, Severity: SeverityInfo}}
 	var want []byte
 	want = append(want, "openivr-audit-entry-v1"...)
-	want = append(want, 0, 0, 0, 0, 0, 0, 1, 2)                // seq 258
-	want = append(want, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x42)       // 1000002 µs
+	want = append(want, 0, 0, 0, 0, 0, 0, 1, 2)          // seq 258
+	want = append(want, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x42) // 1000002 µs
 	want = append(want, prev...)
 	str := func(s string) {
 		want = append(want, 0, 0, 0, byte(len(s)))
