@@ -3,6 +3,8 @@ package domain
 import (
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestDate(t *testing.T) {
@@ -80,7 +82,7 @@ func TestCheckText(t *testing.T) {
 			var fe FieldErrors
 			checkText(&fe, "f", tt.s, tt.required, 5)
 			got := fieldKeys(t, fe.Err())
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})

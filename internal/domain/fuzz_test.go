@@ -80,11 +80,11 @@ func FuzzInputs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		targets := []validator{&PatientInput{}, &IVRInput{}, &ApprovalInput{},
+		targets := []inputValidator{&PatientInput{}, &IVRInput{}, &ApprovalInput{},
 			&OrderInput{}, &ShipInput{}, &RequestInfoInput{}, &DeliverInput{}}
 		for _, v := range targets {
 			if json.Unmarshal([]byte(body), v) == nil {
-				_ = v.Validate(testNow)
+				_ = v.Validate(rulesNow)
 			}
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The example bodies of API.md, verbatim but for the elided ids.
@@ -54,17 +56,17 @@ func TestAPIBodies(t *testing.T) {
 		MustDecodeStrict(t, apiPatientBody, &got)
 		want := MustPatient(t)
 		want.Coverages[0].PayerID = "payer-1"
-		if diff := cmpDiff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("decoded mismatch (-want +got):\n%s", diff)
 		}
-		if err := got.Validate(testNow); err != nil {
+		if err := got.Validate(rulesNow); err != nil {
 			t.Errorf("Validate: %v", err)
 		}
 	})
 	t.Run("ivr", func(t *testing.T) {
 		var got IVRInput
 		MustDecodeStrict(t, apiIVRBody, &got)
-		if diff := cmpDiff(MustIVR(t), got); diff != "" {
+		if diff := cmp.Diff(MustIVR(t), got); diff != "" {
 			t.Errorf("decoded mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -73,10 +75,10 @@ func TestAPIBodies(t *testing.T) {
 		MustDecodeStrict(t, apiApproveBody, &got)
 		want := MustApproval(t)
 		want.Notes = "..."
-		if diff := cmpDiff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("decoded mismatch (-want +got):\n%s", diff)
 		}
-		if err := got.Validate(testNow); err != nil {
+		if err := got.Validate(rulesNow); err != nil {
 			t.Errorf("Validate: %v", err)
 		}
 	})
@@ -109,7 +111,7 @@ func TestActionBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
 			MustDecodeStrict(t, tt.body, tt.into)
-			if diff := cmpDiff(tt.want, tt.into); diff != "" {
+			if diff := cmp.Diff(tt.want, tt.into); diff != "" {
 				t.Errorf("decoded mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -124,7 +126,7 @@ func TestPatchBodies(t *testing.T) {
 	pp.Apply(&p)
 	want := MustPatient(t)
 	want.LastName, want.Flags.Hospice = "Quillon", true
-	if diff := cmpDiff(want, p); diff != "" {
+	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("patient patch mismatch (-want +got):\n%s", diff)
 	}
 
@@ -139,7 +141,7 @@ func TestPatchBodies(t *testing.T) {
 	}
 	// 10 cm × 12 cm on an arm is 120 cm²: the first 100 plus one further 100 or part.
 	wantCodes := []CPTLine{{"15273", 1}, {"15274", 1}}
-	if diff := cmpDiff(wantCodes, in.Wound.SuggestedCodes()); diff != "" {
+	if diff := cmp.Diff(wantCodes, in.Wound.SuggestedCodes()); diff != "" {
 		t.Errorf("codes after patch mismatch (-want +got):\n%s", diff)
 	}
 }
