@@ -54,7 +54,8 @@ func TestOrderTransitionAllTriples(t *testing.T) {
 }
 
 func TestOrderTransitionUnknown(t *testing.T) {
-	if _, err := OrderTransition(OrderPending, "refund", RoleAdmin); ErrorCode(err) != CodeBadRequest {
+	_, err := OrderTransition(OrderPending, "refund", RoleAdmin)
+	if ErrorCode(err) != CodeBadRequest {
 		t.Errorf("unknown action: err = %v, want bad request", err)
 	}
 	if _, err := OrderTransition("lost", OrderShip, RoleLogistics); ErrorCode(err) != CodeInternal {
