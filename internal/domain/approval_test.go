@@ -71,6 +71,22 @@ func TestApprovalValidate(t *testing.T) {
 			a.Benefits = append(a.Benefits, commercialBenefit(2))
 			a.Benefits[1].CoinsurancePercent = 0
 		}, nil},
+		{"OK medicare advantage without mac", func(a *ApprovalInput) {
+			a.Benefits[0].PlanType, a.Benefits[0].MAC = PlanMedicareAdvantage, ""
+		}, nil},
+		{"OK inactive medicare without mac", func(a *ApprovalInput) {
+			a.Benefits[0].Active, a.Benefits[0].MAC = false, ""
+			a.Benefits = append(a.Benefits, commercialBenefit(2))
+		}, nil},
+		{"OK pa pending on inactive coverage", func(a *ApprovalInput) {
+			a.Benefits[0].Active = false
+			a.Benefits[0].PriorAuth = PriorAuth{Required: true, Status: PAPending, Number: "T"}
+			a.Benefits = append(a.Benefits, commercialBenefit(2))
+		}, nil},
+		{"OK product not on lcd", func(a *ApprovalInput) {
+			no := false
+			a.Benefits[0].ProductOnLCD = &no
+		}, nil},
 		{"valid_until today", func(a *ApprovalInput) { a.ValidUntil = "2026-12-03" },
 			[]string{"valid_until"}},
 		{"valid_until past", func(a *ApprovalInput) { a.ValidUntil = "2026-01-01" },

@@ -49,6 +49,17 @@ func TestIVRValidate(t *testing.T) {
 			in.Wound.LengthCm, in.Wound.WidthCm, in.Wound.DepthCm = 150, 150, 25
 			in.Applications = MaxApplications
 		}, nil},
+		{"OK skilled nursing", func(in *IVRInput) { in.PlaceOfService = POSSkilledNursing },
+			nil},
+		{"OK midline sacrum", func(in *IVRInput) {
+			in.Wound.Type, in.Wound.Site = WoundPressureInjury, SiteSacrum
+			in.Wound.Laterality = LateralityMidline
+		}, nil},
+		{"OK no conservative care", func(in *IVRInput) {
+			in.Wound.DurationWeeks, in.Wound.ConservativeCareWeeks = 0, 0
+		}, nil},
+		{"ids too long", func(in *IVRInput) { in.PatientID = strings.Repeat("p", 101) },
+			[]string{"patient_id"}},
 		{"ids missing", func(in *IVRInput) { in.PatientID, in.FacilityID = "", "" },
 			[]string{"facility_id", "patient_id"}},
 		{"place of service", func(in *IVRInput) { in.PlaceOfService = "21" },
