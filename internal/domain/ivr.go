@@ -72,6 +72,12 @@ func (w WoundInput) SuggestedCodes() []CPTLine {
 // caller checks that the patient, facility, renewed IVR and products exist in
 // scope (see ProductIDs).
 func (in IVRInput) Validate(now time.Time) error {
+	return in.validate(now, true)
+}
+
+// validate checks the IVR; startRule says whether a start date in the past is an
+// error (not when a PATCH leaves an older draft's start date as it was).
+func (in IVRInput) validate(now time.Time, startRule bool) error {
 	var fe FieldErrors
 	today := DateOf(now)
 	checkText(&fe, "patient_id", in.PatientID, true, maxID)
@@ -86,7 +92,7 @@ func (in IVRInput) Validate(now time.Time) error {
 	checkEnum(&fe, "frequency", in.Frequency, true, Frequency.Valid)
 	if checkDate(&fe, "start_date", in.StartDate, true) {
 		switch {
-		case in.StartDate < today:
+		case startRule && in.StartDate < today:
 			fe.Add("start_date", msgPast)
 		case in.StartDate > today.AddDays(MaxStartDaysAhead):
 			fe.Add("start_date", fmt.Sprintf("must be within %d days", MaxStartDaysAhead))
@@ -227,6 +233,20 @@ func (p IVRPatch) Apply(in *IVRInput) {
 	setIfGiven(&in.Applications, p.Applications)
 	setIfGiven(&in.Frequency, p.Frequency)
 	setIfGiven(&in.StartDate, p.StartDate)
+}
+
+// ApplyValidated applies p to a copy of *in and validates the result as Validate
+// does, except that a start date in the past is accepted when p leaves it
+// unchanged. It writes the result to *in only when it is valid, and otherwise
+// returns the *Error with CodeInvalid.
+func (p IVRPatch) ApplyValidated(in *IVRInput, now time.Time) error {
+	next := *in
+	p.Apply(&next)
+	if err := next.validate(now, p.StartDate != nil); err != nil {
+		return err
+	}
+	*in = next
+	return nil
 }
 
 // Format prints in as redacted whatever the verb, so PHI cannot reach a log.

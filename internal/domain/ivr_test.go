@@ -176,3 +176,33 @@ func TestIVRPatchApply(t *testing.T) {
 		t.Errorf("empty patch changed the IVR (-want +got):\n%s", diff)
 	}
 }
+
+func TestIVRPatchApplyValidated(t *testing.T) {
+	later := rulesNow.AddDate(0, 0, 30) // the draft's start date is now in the past
+	apps, past := 5, Date("2026-12-20")
+	tests := []struct {
+		name  string
+		patch IVRPatch
+		want  []string
+	}{
+		{"OK old start date kept", IVRPatch{Applications: &apps}, nil},
+		{"start date set in the past", IVRPatch{StartDate: &past}, []string{"start_date"}},
+		{"bad change", IVRPatch{Applications: new(int)}, []string{"applications"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := MustIVR(t)
+			err := tt.patch.ApplyValidated(&in, later)
+			if diff := cmp.Diff(tt.want, fieldKeys(t, err)); diff != "" {
+				t.Fatalf("fields mismatch (-want +got):\n%s", diff)
+			}
+			want := MustIVR(t)
+			if err == nil {
+				tt.patch.Apply(&want)
+			}
+			if diff := cmp.Diff(want, in); diff != "" {
+				t.Errorf("IVR after ApplyValidated mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -230,6 +230,19 @@ func (pp PatientPatch) Apply(p *PatientInput) {
 	}
 }
 
+// ApplyValidated applies pp to a copy of *p and validates the result. It writes
+// the result to *p only when it is valid, and otherwise returns the *Error with
+// CodeInvalid.
+func (pp PatientPatch) ApplyValidated(p *PatientInput, now time.Time) error {
+	next := *p
+	pp.Apply(&next)
+	if err := next.Validate(now); err != nil {
+		return err
+	}
+	*p = next
+	return nil
+}
+
 // setIfGiven copies *v into dst when v is not nil.
 func setIfGiven[T any](dst *T, v *T) {
 	if v != nil {

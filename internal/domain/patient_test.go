@@ -262,3 +262,20 @@ func TestRedaction(t *testing.T) {
 		})
 	}
 }
+
+func TestPatientPatchApplyValidated(t *testing.T) {
+	good, bad := "Adele", Date("2030-01-01")
+	p := MustPatient(t)
+	if err := (PatientPatch{BirthDate: &bad}).ApplyValidated(&p, rulesNow); err == nil {
+		t.Fatal("future birth date accepted")
+	}
+	if diff := cmp.Diff(MustPatient(t), p); diff != "" {
+		t.Errorf("refused patch changed the patient (-want +got):\n%s", diff)
+	}
+	if err := (PatientPatch{FirstName: &good}).ApplyValidated(&p, rulesNow); err != nil {
+		t.Fatalf("ApplyValidated: %v", err)
+	}
+	if p.FirstName != "Adele" {
+		t.Errorf("FirstName = %q, want Adele", p.FirstName)
+	}
+}
