@@ -45,7 +45,7 @@ func (r RequestInfoInput) Validate(now time.Time) error {
 		fe.Add("items", fmt.Sprintf("must have 1 to %d entries", MaxInfoItems))
 	}
 	for i, item := range r.Items {
-		checkText(&fe, idx("items", i, ""), item, true, maxInfoItemChars)
+		checkText(&fe, fieldAt("items", i, ""), item, true, maxInfoItemChars)
 	}
 	if checkDate(&fe, "due_date", r.DueDate, true) {
 		switch {

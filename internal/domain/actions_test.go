@@ -4,15 +4,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// validator is any action body.
-type validator interface{ Validate(now time.Time) error }
+// inputValidator is any action body.
+type inputValidator interface{ Validate(now time.Time) error }
 
 func TestActionInputsValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		in   validator
+		in   inputValidator
 		want []string
 	}{
 		{"deny OK", DenyInput{DenyNotCovered, "product not on the LCD"}, nil},
@@ -62,8 +64,8 @@ func TestActionInputsValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := fieldKeys(t, tt.in.Validate(testNow))
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			got := fieldKeys(t, tt.in.Validate(rulesNow))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("fields mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -92,17 +94,17 @@ func TestOrderAllowance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := fieldKeys(t, a.Check(tt.items))
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("fields mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 	wantLeft := []ProductLine{{"p1", "2x3 cm", 4}, {"p1", "4x4 cm", 2}, {"p2", "2x2 cm", 4}}
-	if diff := cmpDiff(wantLeft, a.Remaining()); diff != "" {
+	if diff := cmp.Diff(wantLeft, a.Remaining()); diff != "" {
 		t.Errorf("Remaining mismatch (-want +got):\n%s", diff)
 	}
 	over := OrderAllowance{Approved: approved[:1], Ordered: []ProductLine{{"p1", "2x3 cm", 9}}}
-	if diff := cmpDiff([]ProductLine{{"p1", "2x3 cm", 0}}, over.Remaining()); diff != "" {
+	if diff := cmp.Diff([]ProductLine{{"p1", "2x3 cm", 0}}, over.Remaining()); diff != "" {
 		t.Errorf("Remaining over-ordered mismatch (-want +got):\n%s", diff)
 	}
 	if err := over.Check([]ProductLine{{"p1", "2x3 cm", 1}}); err == nil ||

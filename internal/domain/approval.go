@@ -77,8 +77,8 @@ func (a ApprovalInput) Validate(now time.Time) error {
 		switch limit, ok := a.paExpiry(); {
 		case a.ValidUntil <= today:
 			fe.Add("valid_until", "must be after today")
-		case a.ValidUntil > today.AddDays(days(MaxValidity)):
-			fe.Add("valid_until", fmt.Sprintf("must be within %d days", days(MaxValidity)))
+		case a.ValidUntil > today.AddDays(wholeDays(MaxValidity)):
+			fe.Add("valid_until", fmt.Sprintf("must be within %d days", wholeDays(MaxValidity)))
 		case ok && a.ValidUntil > limit:
 			fe.Add("valid_until", "must not be after a prior authorization's expiry")
 		}
@@ -98,7 +98,7 @@ func (a ApprovalInput) checkBenefits(fe *FieldErrors, today Date) {
 	for i, b := range a.Benefits {
 		b.validate(fe, i, today)
 		if seen[b.CoverageRank] {
-			fe.Add(idx("benefits", i, "coverage_rank"), msgDup)
+			fe.Add(fieldAt("benefits", i, "coverage_rank"), msgDup)
 		}
 		seen[b.CoverageRank] = true
 		active = active || b.Active
@@ -110,7 +110,7 @@ func (a ApprovalInput) checkBenefits(fe *FieldErrors, today Date) {
 
 // validate checks one benefit at index i.
 func (b Benefit) validate(fe *FieldErrors, i int, today Date) {
-	f := func(name string) string { return idx("benefits", i, name) }
+	f := func(name string) string { return fieldAt("benefits", i, name) }
 	checkRange(fe, f("coverage_rank"), b.CoverageRank, 1, MaxCoverages)
 	checkEnum(fe, f("plan_type"), b.PlanType, true, PlanType.Valid)
 	checkEnum(fe, f("network"), b.Network, true, Network.Valid)
@@ -210,7 +210,7 @@ func (a ApprovalInput) EffectiveValidUntil(now time.Time) Date {
 	if a.ValidUntil != "" {
 		return a.ValidUntil
 	}
-	d := DateOf(now).AddDays(days(DefaultValidity))
+	d := DateOf(now).AddDays(wholeDays(DefaultValidity))
 	if limit, ok := a.paExpiry(); ok && limit < d {
 		return limit
 	}
@@ -227,8 +227,8 @@ func (a ApprovalInput) CoverageRanks() []int {
 	return out
 }
 
-// days converts a whole number of days held as a duration.
-func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+// wholeDays converts a whole number of days held as a duration.
+func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
 // Format prints a as redacted whatever the verb, so PHI cannot reach a log.
 func (a ApprovalInput) Format(f fmt.State, _ rune) { writeRedacted(f, "ApprovalInput") }

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // MustApproval returns a valid approval, the API.md example, for tests to alter.
@@ -16,7 +18,7 @@ func MustApproval(tb testing.TB) ApprovalInput {
 			MAC: MACJL, LCD: "L35041", ProductOnLCD: &onLCD,
 		}},
 	}
-	if err := a.Validate(testNow); err != nil {
+	if err := a.Validate(rulesNow); err != nil {
 		tb.Fatalf("MustApproval: base approval invalid: %v", err)
 	}
 	return a
@@ -68,6 +70,22 @@ func TestApprovalValidate(t *testing.T) {
 			a.Benefits[0].CoinsurancePercent = 100
 			a.Benefits = append(a.Benefits, commercialBenefit(2))
 			a.Benefits[1].CoinsurancePercent = 0
+		}, nil},
+		{"OK medicare advantage without mac", func(a *ApprovalInput) {
+			a.Benefits[0].PlanType, a.Benefits[0].MAC = PlanMedicareAdvantage, ""
+		}, nil},
+		{"OK inactive medicare without mac", func(a *ApprovalInput) {
+			a.Benefits[0].Active, a.Benefits[0].MAC = false, ""
+			a.Benefits = append(a.Benefits, commercialBenefit(2))
+		}, nil},
+		{"OK pa pending on inactive coverage", func(a *ApprovalInput) {
+			a.Benefits[0].Active = false
+			a.Benefits[0].PriorAuth = PriorAuth{Required: true, Status: PAPending, Number: "T"}
+			a.Benefits = append(a.Benefits, commercialBenefit(2))
+		}, nil},
+		{"OK product not on lcd", func(a *ApprovalInput) {
+			no := false
+			a.Benefits[0].ProductOnLCD = &no
 		}, nil},
 		{"valid_until today", func(a *ApprovalInput) { a.ValidUntil = "2026-12-03" },
 			[]string{"valid_until"}},
@@ -155,8 +173,8 @@ func TestApprovalValidate(t *testing.T) {
 			a := MustApproval(t)
 			a.Benefits = append([]Benefit(nil), a.Benefits...)
 			tt.change(&a)
-			got := fieldKeys(t, a.Validate(testNow))
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			got := fieldKeys(t, a.Validate(rulesNow))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("fields mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -187,12 +205,12 @@ func TestEffectiveValidUntil(t *testing.T) {
 				b.PriorAuth = pa
 				a.Benefits = append(a.Benefits, b)
 			}
-			if got := a.EffectiveValidUntil(testNow); got != tt.want {
+			if got := a.EffectiveValidUntil(rulesNow); got != tt.want {
 				t.Errorf("EffectiveValidUntil = %q, want %q", got, tt.want)
 			}
 		})
 	}
-	if days(DefaultValidity) != 90 {
+	if wholeDays(DefaultValidity) != 90 {
 		t.Errorf("DefaultValidity = %v, want 90 days", DefaultValidity)
 	}
 }
@@ -207,7 +225,7 @@ func TestBenefitHelpers(t *testing.T) {
 		t.Errorf("DeductibleRemainingCents over-met = %d, want 0", got)
 	}
 	a := ApprovalInput{Benefits: []Benefit{commercialBenefit(2), commercialBenefit(1)}}
-	if diff := cmpDiff([]int{2, 1}, a.CoverageRanks()); diff != "" {
+	if diff := cmp.Diff([]int{2, 1}, a.CoverageRanks()); diff != "" {
 		t.Errorf("CoverageRanks mismatch (-want +got):\n%s", diff)
 	}
 }

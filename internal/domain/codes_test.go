@@ -2,13 +2,13 @@ package domain
 
 import "testing"
 
-// boolCase is one input and whether a validator should accept it.
+// boolCase is one input and whether a inputValidator should accept it.
 type boolCase struct {
 	in   string
 	want bool
 }
 
-// runBool runs a string validator over cases, one subtest each.
+// runBool runs a string inputValidator over cases, one subtest each.
 func runBool(t *testing.T, name string, fn func(string) bool, cases []boolCase) {
 	t.Helper()
 	for _, tt := range cases {

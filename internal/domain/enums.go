@@ -21,7 +21,7 @@ var PlacesOfService = []PlaceOfService{
 }
 
 // Valid reports whether p is an accepted place of service.
-func (p PlaceOfService) Valid() bool { return oneOf(p, PlacesOfService) }
+func (p PlaceOfService) Valid() bool { return inList(p, PlacesOfService) }
 
 // PlanType is the kind of a health plan.
 type PlanType string
@@ -43,7 +43,7 @@ var PlanTypes = []PlanType{
 }
 
 // Valid reports whether p is a known plan type.
-func (p PlanType) Valid() bool { return oneOf(p, PlanTypes) }
+func (p PlanType) Valid() bool { return inList(p, PlanTypes) }
 
 // Relationship is the patient's relationship to a coverage's subscriber.
 type Relationship string
@@ -60,7 +60,7 @@ const (
 var Relationships = []Relationship{RelSelf, RelSpouse, RelChild, RelOther}
 
 // Valid reports whether r is a known relationship.
-func (r Relationship) Valid() bool { return oneOf(r, Relationships) }
+func (r Relationship) Valid() bool { return inList(r, Relationships) }
 
 // Sex is the patient's sex as recorded for billing.
 type Sex string
@@ -77,7 +77,7 @@ const (
 var Sexes = []Sex{SexFemale, SexMale, SexOther, SexUnknown}
 
 // Valid reports whether s is a known value.
-func (s Sex) Valid() bool { return oneOf(s, Sexes) }
+func (s Sex) Valid() bool { return inList(s, Sexes) }
 
 // WoundType is the clinical kind of a wound.
 type WoundType string
@@ -101,7 +101,7 @@ var WoundTypes = []WoundType{
 }
 
 // Valid reports whether w is a known wound type.
-func (w WoundType) Valid() bool { return oneOf(w, WoundTypes) }
+func (w WoundType) Valid() bool { return inList(w, WoundTypes) }
 
 // Laterality is the side of the body a wound is on.
 type Laterality string
@@ -121,7 +121,7 @@ var Lateralities = []Laterality{
 }
 
 // Valid reports whether l is a known laterality.
-func (l Laterality) Valid() bool { return oneOf(l, Lateralities) }
+func (l Laterality) Valid() bool { return inList(l, Lateralities) }
 
 // RequestType says why an IVR is requested.
 type RequestType string
@@ -140,7 +140,7 @@ var RequestTypes = []RequestType{
 }
 
 // Valid reports whether r is a known request type.
-func (r RequestType) Valid() bool { return oneOf(r, RequestTypes) }
+func (r RequestType) Valid() bool { return inList(r, RequestTypes) }
 
 // Frequency is how often applications are planned.
 type Frequency string
@@ -156,7 +156,7 @@ const (
 var Frequencies = []Frequency{FrequencyWeekly, FrequencyBiweekly, FrequencyOther}
 
 // Valid reports whether f is a known frequency.
-func (f Frequency) Valid() bool { return oneOf(f, Frequencies) }
+func (f Frequency) Valid() bool { return inList(f, Frequencies) }
 
 // Carrier is a shipping carrier. Values are lower case like every API enum.
 type Carrier string
@@ -174,7 +174,7 @@ const (
 var Carriers = []Carrier{CarrierUPS, CarrierFedEx, CarrierUSPS, CarrierDHL, CarrierOther}
 
 // Valid reports whether c is a known carrier.
-func (c Carrier) Valid() bool { return oneOf(c, Carriers) }
+func (c Carrier) Valid() bool { return inList(c, Carriers) }
 
 // Network is whether the practice is in the plan's network.
 type Network string
@@ -190,7 +190,7 @@ const (
 var Networks = []Network{NetworkIn, NetworkOut, NetworkUnknown}
 
 // Valid reports whether n is a known network status.
-func (n Network) Valid() bool { return oneOf(n, Networks) }
+func (n Network) Valid() bool { return inList(n, Networks) }
 
 // PAStatus is the status of a prior authorization.
 type PAStatus string
@@ -207,7 +207,7 @@ const (
 var PAStatuses = []PAStatus{PAPending, PAApproved, PADenied, PANotSubmitted}
 
 // Valid reports whether s is a known prior authorization status.
-func (s PAStatus) Valid() bool { return oneOf(s, PAStatuses) }
+func (s PAStatus) Valid() bool { return inList(s, PAStatuses) }
 
 // MAC is a Medicare A/B contractor jurisdiction.
 type MAC string
@@ -234,7 +234,7 @@ var MACs = []MAC{
 }
 
 // Valid reports whether m is a known jurisdiction.
-func (m MAC) Valid() bool { return oneOf(m, MACs) }
+func (m MAC) Valid() bool { return inList(m, MACs) }
 
 // DenyReason is the coded reason for denying an IVR.
 type DenyReason string
@@ -256,7 +256,7 @@ var DenyReasons = []DenyReason{
 }
 
 // Valid reports whether d is a known denial reason code.
-func (d DenyReason) Valid() bool { return oneOf(d, DenyReasons) }
+func (d DenyReason) Valid() bool { return inList(d, DenyReasons) }
 
 // DeliveryCondition is how the practice found a delivered order.
 type DeliveryCondition string
@@ -271,4 +271,4 @@ const (
 var DeliveryConditions = []DeliveryCondition{DeliveryOK, DeliveryIssue}
 
 // Valid reports whether c is a known delivery condition.
-func (c DeliveryCondition) Valid() bool { return oneOf(c, DeliveryConditions) }
+func (c DeliveryCondition) Valid() bool { return inList(c, DeliveryConditions) }

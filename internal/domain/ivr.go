@@ -72,6 +72,12 @@ func (w WoundInput) SuggestedCodes() []CPTLine {
 // caller checks that the patient, facility, renewed IVR and products exist in
 // scope (see ProductIDs).
 func (in IVRInput) Validate(now time.Time) error {
+	return in.validate(now, true)
+}
+
+// validate checks the IVR; startRule says whether a start date in the past is an
+// error (not when a PATCH leaves an older draft's start date as it was).
+func (in IVRInput) validate(now time.Time, startRule bool) error {
 	var fe FieldErrors
 	today := DateOf(now)
 	checkText(&fe, "patient_id", in.PatientID, true, maxID)
@@ -86,7 +92,7 @@ func (in IVRInput) Validate(now time.Time) error {
 	checkEnum(&fe, "frequency", in.Frequency, true, Frequency.Valid)
 	if checkDate(&fe, "start_date", in.StartDate, true) {
 		switch {
-		case in.StartDate < today:
+		case startRule && in.StartDate < today:
 			fe.Add("start_date", msgPast)
 		case in.StartDate > today.AddDays(MaxStartDaysAhead):
 			fe.Add("start_date", fmt.Sprintf("must be within %d days", MaxStartDaysAhead))
@@ -140,7 +146,7 @@ func checkDiagnoses(fe *FieldErrors, codes []string) {
 	}
 	seen := map[string]bool{}
 	for i, c := range codes {
-		field := idx("diagnosis_codes", i, "")
+		field := fieldAt("diagnosis_codes", i, "")
 		key := strings.ReplaceAll(c, ".", "")
 		switch {
 		case !ValidICD10CM(c):
@@ -166,12 +172,12 @@ func checkProducts(fe *FieldErrors, list string, lines []ProductLine) {
 	}
 	seen := map[ProductLine]bool{}
 	for i, l := range lines {
-		checkText(fe, idx(list, i, "product_id"), l.ProductID, true, maxID)
-		checkText(fe, idx(list, i, "size"), l.Size, true, maxProductSizeText)
-		checkRange(fe, idx(list, i, "quantity"), l.Quantity, 1, MaxQuantity)
+		checkText(fe, fieldAt(list, i, "product_id"), l.ProductID, true, maxID)
+		checkText(fe, fieldAt(list, i, "size"), l.Size, true, maxProductSizeText)
+		checkRange(fe, fieldAt(list, i, "quantity"), l.Quantity, 1, MaxQuantity)
 		key := ProductLine{ProductID: l.ProductID, Size: l.Size}
 		if seen[key] {
-			fe.Add(idx(list, i, "size"), "repeats a product and size listed before")
+			fe.Add(fieldAt(list, i, "size"), "repeats a product and size listed before")
 		}
 		seen[key] = true
 	}
@@ -212,21 +218,35 @@ type IVRPatch struct {
 
 // Apply writes the fields set in p over in. Validate in afterwards.
 func (p IVRPatch) Apply(in *IVRInput) {
-	set(&in.PatientID, p.PatientID)
-	set(&in.FacilityID, p.FacilityID)
-	set(&in.PlaceOfService, p.PlaceOfService)
-	set(&in.RequestType, p.RequestType)
-	set(&in.RenewsIVRID, p.RenewsIVRID)
-	set(&in.Wound, p.Wound)
+	setIfGiven(&in.PatientID, p.PatientID)
+	setIfGiven(&in.FacilityID, p.FacilityID)
+	setIfGiven(&in.PlaceOfService, p.PlaceOfService)
+	setIfGiven(&in.RequestType, p.RequestType)
+	setIfGiven(&in.RenewsIVRID, p.RenewsIVRID)
+	setIfGiven(&in.Wound, p.Wound)
 	if p.DiagnosisCodes != nil {
 		in.DiagnosisCodes = append([]string(nil), (*p.DiagnosisCodes)...)
 	}
 	if p.Products != nil {
 		in.Products = append([]ProductLine(nil), (*p.Products)...)
 	}
-	set(&in.Applications, p.Applications)
-	set(&in.Frequency, p.Frequency)
-	set(&in.StartDate, p.StartDate)
+	setIfGiven(&in.Applications, p.Applications)
+	setIfGiven(&in.Frequency, p.Frequency)
+	setIfGiven(&in.StartDate, p.StartDate)
+}
+
+// ApplyValidated applies p to a copy of *in and validates the result as Validate
+// does, except that a start date in the past is accepted when p leaves it
+// unchanged. It writes the result to *in only when it is valid, and otherwise
+// returns the *Error with CodeInvalid.
+func (p IVRPatch) ApplyValidated(in *IVRInput, now time.Time) error {
+	next := *in
+	p.Apply(&next)
+	if err := next.validate(now, p.StartDate != nil); err != nil {
+		return err
+	}
+	*in = next
+	return nil
 }
 
 // Format prints in as redacted whatever the verb, so PHI cannot reach a log.

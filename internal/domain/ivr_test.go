@@ -3,6 +3,8 @@ package domain
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // MustIVR returns a valid IVR input, the API.md example, for tests to alter.
@@ -20,7 +22,7 @@ func MustIVR(tb testing.TB) IVRInput {
 		Products:       []ProductLine{{ProductID: "prod-1", Size: "2x3 cm", Quantity: 4}},
 		Applications:   4, Frequency: FrequencyWeekly, StartDate: "2026-12-10",
 	}
-	if err := in.Validate(testNow); err != nil {
+	if err := in.Validate(rulesNow); err != nil {
 		tb.Fatalf("MustIVR: base IVR invalid: %v", err)
 	}
 	return in
@@ -47,6 +49,17 @@ func TestIVRValidate(t *testing.T) {
 			in.Wound.LengthCm, in.Wound.WidthCm, in.Wound.DepthCm = 150, 150, 25
 			in.Applications = MaxApplications
 		}, nil},
+		{"OK skilled nursing", func(in *IVRInput) { in.PlaceOfService = POSSkilledNursing },
+			nil},
+		{"OK midline sacrum", func(in *IVRInput) {
+			in.Wound.Type, in.Wound.Site = WoundPressureInjury, SiteSacrum
+			in.Wound.Laterality = LateralityMidline
+		}, nil},
+		{"OK no conservative care", func(in *IVRInput) {
+			in.Wound.DurationWeeks, in.Wound.ConservativeCareWeeks = 0, 0
+		}, nil},
+		{"ids too long", func(in *IVRInput) { in.PatientID = strings.Repeat("p", 101) },
+			[]string{"patient_id"}},
 		{"ids missing", func(in *IVRInput) { in.PatientID, in.FacilityID = "", "" },
 			[]string{"facility_id", "patient_id"}},
 		{"place of service", func(in *IVRInput) { in.PlaceOfService = "21" },
@@ -118,8 +131,8 @@ func TestIVRValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := MustIVR(t)
 			tt.change(&in)
-			got := fieldKeys(t, in.Validate(testNow))
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			got := fieldKeys(t, in.Validate(rulesNow))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("fields mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -131,12 +144,12 @@ func TestIVRDerived(t *testing.T) {
 	if got := in.Wound.AreaCm2(); got != 6 {
 		t.Errorf("AreaCm2 = %v, want 6", got)
 	}
-	if diff := cmpDiff([]CPTLine{{"15275", 1}}, in.Wound.SuggestedCodes()); diff != "" {
+	if diff := cmp.Diff([]CPTLine{{"15275", 1}}, in.Wound.SuggestedCodes()); diff != "" {
 		t.Errorf("SuggestedCodes mismatch (-want +got):\n%s", diff)
 	}
 	in.Products = append(in.Products, ProductLine{"prod-2", "2x2 cm", 1},
 		ProductLine{"prod-1", "4x4 cm", 1})
-	if diff := cmpDiff([]string{"prod-1", "prod-2"}, in.ProductIDs()); diff != "" {
+	if diff := cmp.Diff([]string{"prod-1", "prod-2"}, in.ProductIDs()); diff != "" {
 		t.Errorf("ProductIDs mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -150,7 +163,7 @@ func TestIVRPatchApply(t *testing.T) {
 
 	want := MustIVR(t)
 	want.Applications, want.DiagnosisCodes, want.Wound.LengthCm = 6, []string{"L97.412"}, 5
-	if diff := cmpDiff(want, in); diff != "" {
+	if diff := cmp.Diff(want, in); diff != "" {
 		t.Errorf("Apply mismatch (-want +got):\n%s", diff)
 	}
 	codes[0] = "changed"
@@ -159,7 +172,37 @@ func TestIVRPatchApply(t *testing.T) {
 	}
 	same := MustIVR(t)
 	IVRPatch{}.Apply(&same)
-	if diff := cmpDiff(MustIVR(t), same); diff != "" {
+	if diff := cmp.Diff(MustIVR(t), same); diff != "" {
 		t.Errorf("empty patch changed the IVR (-want +got):\n%s", diff)
+	}
+}
+
+func TestIVRPatchApplyValidated(t *testing.T) {
+	later := rulesNow.AddDate(0, 0, 30) // the draft's start date is now in the past
+	apps, past := 5, Date("2026-12-20")
+	tests := []struct {
+		name  string
+		patch IVRPatch
+		want  []string
+	}{
+		{"OK old start date kept", IVRPatch{Applications: &apps}, nil},
+		{"start date set in the past", IVRPatch{StartDate: &past}, []string{"start_date"}},
+		{"bad change", IVRPatch{Applications: new(int)}, []string{"applications"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := MustIVR(t)
+			err := tt.patch.ApplyValidated(&in, later)
+			if diff := cmp.Diff(tt.want, fieldKeys(t, err)); diff != "" {
+				t.Fatalf("fields mismatch (-want +got):\n%s", diff)
+			}
+			want := MustIVR(t)
+			if err == nil {
+				tt.patch.Apply(&want)
+			}
+			if diff := cmp.Diff(want, in); diff != "" {
+				t.Errorf("IVR after ApplyValidated mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

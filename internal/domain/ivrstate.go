@@ -22,7 +22,7 @@ var IVRStates = []IVRState{
 }
 
 // Valid reports whether s is a known IVR state.
-func (s IVRState) Valid() bool { return oneOf(s, IVRStates) }
+func (s IVRState) Valid() bool { return inList(s, IVRStates) }
 
 // Terminal reports whether no action can ever move an IVR out of s.
 func (s IVRState) Terminal() bool {
@@ -59,15 +59,15 @@ var IVRActions = []IVRAction{
 }
 
 // Valid reports whether a is a known IVR action.
-func (a IVRAction) Valid() bool { return oneOf(a, IVRActions) }
+func (a IVRAction) Valid() bool { return inList(a, IVRActions) }
 
 // RoleSystem is the actor of transitions nobody asks for, such as expiry. It is a
 // Role value but not one of Roles: no user can hold it.
 const RoleSystem Role = "system"
 
-// transition is one rule of a state machine: from which states a role may act, and
+// stateRule is one rule of a state machine: from which states a role may act, and
 // the state it leads to ("" keeps the current state).
-type transition[S ~string] struct {
+type stateRule[S ~string] struct {
 	from map[Role][]S
 	to   S
 }
@@ -77,7 +77,7 @@ type transition[S ~string] struct {
 //     in_review. A specialist cannot take over an IVR already in review (409).
 //   - escalate is a flag, not a state: a specialist or admin may raise it while the
 //     IVR is submitted, in_review or needs_info, and the state is unchanged.
-var ivrRules = map[IVRAction]transition[IVRState]{
+var ivrRules = map[IVRAction]stateRule[IVRState]{
 	IVRSubmit: {to: IVRSubmitted, from: map[Role][]IVRState{
 		RoleDoctor: {IVRDraft},
 	}},
@@ -123,7 +123,7 @@ func IVRTransition(state IVRState, action IVRAction, role Role) (IVRState, error
 	if !state.Valid() {
 		return state, Errorf(CodeInternal, "unknown ivr state")
 	}
-	return apply(ivrRules[action], state, string(action), role)
+	return applyRule(ivrRules[action], state, string(action), role)
 }
 
 // NewIVRState returns the state of a newly created IVR, draft, or ErrForbidden when
@@ -135,13 +135,13 @@ func NewIVRState(role Role) (IVRState, error) {
 	return IVRDraft, nil
 }
 
-// apply runs one transition rule for role from state.
-func apply[S ~string](t transition[S], state S, action string, role Role) (S, error) {
+// applyRule runs one transition rule for role from state.
+func applyRule[S ~string](t stateRule[S], state S, action string, role Role) (S, error) {
 	from, ok := t.from[role]
 	if !ok {
 		return state, ErrForbidden
 	}
-	if !oneOf(state, from) {
+	if !inList(state, from) {
 		return state, Conflict(action, string(state))
 	}
 	if t.to == "" {

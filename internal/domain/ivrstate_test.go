@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // ivrAllowed lists, one per line, every permitted "from action role to". It is
@@ -65,8 +67,8 @@ func allowedTable(tb testing.TB, text string) map[string]string {
 	return out
 }
 
-// allRoles is every user role, the system actor and a role nobody defined.
-func allRoles() []Role {
+// transitionActors is every user role, the system actor and a role nobody defined.
+func transitionActors() []Role {
 	return append(append([]Role{}, Roles...), RoleSystem, Role("janitor"))
 }
 
@@ -102,7 +104,7 @@ func TestIVRTransitionAllTriples(t *testing.T) {
 	seen := 0
 	for _, s := range IVRStates {
 		for _, a := range IVRActions {
-			for _, r := range allRoles() {
+			for _, r := range transitionActors() {
 				key := string(s) + " " + string(a) + " " + string(r)
 				t.Run(key, func(t *testing.T) {
 					got, err := IVRTransition(s, a, r)
@@ -145,7 +147,7 @@ func TestIVRTransitionUnknown(t *testing.T) {
 }
 
 func TestNewIVRState(t *testing.T) {
-	for _, r := range allRoles() {
+	for _, r := range transitionActors() {
 		t.Run(string(r), func(t *testing.T) {
 			got, err := NewIVRState(r)
 			if r == RoleDoctor || r == RoleOfficeStaff {
@@ -180,7 +182,7 @@ func TestIVRActionsFor(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.state)+"/"+string(tt.role), func(t *testing.T) {
 			got := IVRActionsFor(tt.state, tt.role)
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("IVRActionsFor mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -199,7 +201,7 @@ func TestIVRStateProperties(t *testing.T) {
 				t.Errorf("Editable = %v, want %v", got, editable[s])
 			}
 			// A terminal state offers no action to anyone.
-			for _, r := range allRoles() {
+			for _, r := range transitionActors() {
 				if acts := IVRActionsFor(s, r); terminal[s] && len(acts) > 0 {
 					t.Errorf("terminal state offers %v to %s", acts, r)
 				}

@@ -92,17 +92,17 @@ type OrderAllowance struct {
 	Ordered  []ProductLine
 }
 
-// lineKey identifies a product in one size.
-type lineKey struct{ product, size string }
+// allowanceKey identifies a product in one size.
+type allowanceKey struct{ product, size string }
 
 // Remaining returns, in the order of Approved, each approved product and size with
 // the quantity still available (never below 0).
 func (a OrderAllowance) Remaining() []ProductLine {
 	left := a.left()
 	out := make([]ProductLine, 0, len(a.Approved))
-	done := map[lineKey]bool{}
+	done := map[allowanceKey]bool{}
 	for _, l := range a.Approved {
-		k := lineKey{l.ProductID, l.Size}
+		k := allowanceKey{l.ProductID, l.Size}
 		if done[k] {
 			continue
 		}
@@ -114,13 +114,13 @@ func (a OrderAllowance) Remaining() []ProductLine {
 }
 
 // left returns the quantity still available per product and size.
-func (a OrderAllowance) left() map[lineKey]int {
-	left := map[lineKey]int{}
+func (a OrderAllowance) left() map[allowanceKey]int {
+	left := map[allowanceKey]int{}
 	for _, l := range a.Approved {
-		left[lineKey{l.ProductID, l.Size}] += l.Quantity
+		left[allowanceKey{l.ProductID, l.Size}] += l.Quantity
 	}
 	for _, l := range a.Ordered {
-		left[lineKey{l.ProductID, l.Size}] -= l.Quantity
+		left[allowanceKey{l.ProductID, l.Size}] -= l.Quantity
 	}
 	return left
 }
@@ -137,15 +137,15 @@ func (a OrderAllowance) Check(items []ProductLine) error {
 		products[l.ProductID] = true
 	}
 	for i, it := range items {
-		k := lineKey{it.ProductID, it.Size}
+		k := allowanceKey{it.ProductID, it.Size}
 		n, ok := left[k]
 		switch {
 		case !products[it.ProductID]:
-			fe.Add(idx("items", i, "product_id"), "is not among the approved products")
+			fe.Add(fieldAt("items", i, "product_id"), "is not among the approved products")
 		case !ok:
-			fe.Add(idx("items", i, "size"), "is not an approved size of this product")
+			fe.Add(fieldAt("items", i, "size"), "is not an approved size of this product")
 		case it.Quantity > n:
-			fe.Add(idx("items", i, "quantity"),
+			fe.Add(fieldAt("items", i, "quantity"),
 				fmt.Sprintf("exceeds the %d left of the approved quantity", max(n, 0)))
 		default:
 			left[k] = n - it.Quantity

@@ -20,7 +20,7 @@ var OrderStates = []OrderState{
 }
 
 // Valid reports whether s is a known order state.
-func (s OrderState) Valid() bool { return oneOf(s, OrderStates) }
+func (s OrderState) Valid() bool { return inList(s, OrderStates) }
 
 // Terminal reports whether no action can move an order out of s.
 func (s OrderState) Terminal() bool {
@@ -47,12 +47,12 @@ const (
 var OrderActions = []OrderAction{OrderPrepare, OrderShip, OrderDeliver, OrderCancel}
 
 // Valid reports whether a is a known order action.
-func (a OrderAction) Valid() bool { return oneOf(a, OrderActions) }
+func (a OrderAction) Valid() bool { return inList(a, OrderActions) }
 
 // orderRules encodes DOMAIN.md: logistics prepares and ships; the practice (doctor,
 // office staff) or logistics marks delivery; the practice or an admin cancels
 // before shipping.
-var orderRules = map[OrderAction]transition[OrderState]{
+var orderRules = map[OrderAction]stateRule[OrderState]{
 	OrderPrepare: {to: OrderPreparing, from: map[Role][]OrderState{
 		RoleLogistics: {OrderPending},
 	}},
@@ -82,7 +82,7 @@ func OrderTransition(state OrderState, action OrderAction, role Role) (OrderStat
 	if !state.Valid() {
 		return state, Errorf(CodeInternal, "unknown order state")
 	}
-	return apply(orderRules[action], state, string(action), role)
+	return applyRule(orderRules[action], state, string(action), role)
 }
 
 // NewOrderState returns the state of a newly placed order, pending, or ErrForbidden

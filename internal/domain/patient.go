@@ -155,7 +155,7 @@ func checkCoverages(fe *FieldErrors, cs []CoverageInput, today Date) {
 	seen := map[int]bool{}
 	for i, c := range cs {
 		c.validate(fe, i, today)
-		field := idx("coverages", i, "rank")
+		field := fieldAt("coverages", i, "rank")
 		switch {
 		case c.Rank < 1 || c.Rank > MaxCoverages:
 			fe.Add(field, fmt.Sprintf("must be between 1 and %d", MaxCoverages))
@@ -170,7 +170,7 @@ func checkCoverages(fe *FieldErrors, cs []CoverageInput, today Date) {
 
 // validate checks one coverage at index i.
 func (c CoverageInput) validate(fe *FieldErrors, i int, today Date) {
-	f := func(name string) string { return idx("coverages", i, name) }
+	f := func(name string) string { return fieldAt("coverages", i, name) }
 	checkText(fe, f("payer_id"), c.PayerID, true, maxID)
 	checkEnum(fe, f("plan_type"), c.PlanType, true, PlanType.Valid)
 	checkText(fe, f("member_id"), c.MemberID, true, maxShort)
@@ -215,23 +215,36 @@ type PatientPatch struct {
 
 // Apply writes the fields set in pp over p. Validate p afterwards.
 func (pp PatientPatch) Apply(p *PatientInput) {
-	set(&p.FirstName, pp.FirstName)
-	set(&p.MiddleName, pp.MiddleName)
-	set(&p.LastName, pp.LastName)
-	set(&p.BirthDate, pp.BirthDate)
-	set(&p.Sex, pp.Sex)
-	set(&p.MRN, pp.MRN)
-	set(&p.Phone, pp.Phone)
-	set(&p.Email, pp.Email)
-	set(&p.Address, pp.Address)
-	set(&p.Flags, pp.Flags)
+	setIfGiven(&p.FirstName, pp.FirstName)
+	setIfGiven(&p.MiddleName, pp.MiddleName)
+	setIfGiven(&p.LastName, pp.LastName)
+	setIfGiven(&p.BirthDate, pp.BirthDate)
+	setIfGiven(&p.Sex, pp.Sex)
+	setIfGiven(&p.MRN, pp.MRN)
+	setIfGiven(&p.Phone, pp.Phone)
+	setIfGiven(&p.Email, pp.Email)
+	setIfGiven(&p.Address, pp.Address)
+	setIfGiven(&p.Flags, pp.Flags)
 	if pp.Coverages != nil {
 		p.Coverages = append([]CoverageInput(nil), (*pp.Coverages)...)
 	}
 }
 
-// set copies *v into dst when v is not nil.
-func set[T any](dst *T, v *T) {
+// ApplyValidated applies pp to a copy of *p and validates the result. It writes
+// the result to *p only when it is valid, and otherwise returns the *Error with
+// CodeInvalid.
+func (pp PatientPatch) ApplyValidated(p *PatientInput, now time.Time) error {
+	next := *p
+	pp.Apply(&next)
+	if err := next.Validate(now); err != nil {
+		return err
+	}
+	*p = next
+	return nil
+}
+
+// setIfGiven copies *v into dst when v is not nil.
+func setIfGiven[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// testNow is the fixed "now" of the validation tests: 3 December 2026, 16:00 UTC.
-var testNow = time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC)
+// rulesNow is the fixed "now" of the validation tests: 3 December 2026, 16:00 UTC.
+var rulesNow = time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC)
 
 // fieldKeys returns the sorted field paths of a validation error, nil for nil, and
 // fails the test for an error that is not a CodeInvalid *Error.
@@ -44,7 +46,7 @@ func MustPatient(tb testing.TB) PatientInput {
 			MemberID: "1EG4TE5MK73", Relationship: RelSelf, EffectiveDate: "2026-01-01",
 		}},
 	}
-	if err := p.Validate(testNow); err != nil {
+	if err := p.Validate(rulesNow); err != nil {
 		tb.Fatalf("MustPatient: base patient invalid: %v", err)
 	}
 	return p
@@ -169,8 +171,8 @@ func TestPatientValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := MustPatient(t)
 			tt.change(&p)
-			got := fieldKeys(t, p.Validate(testNow))
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			got := fieldKeys(t, p.Validate(rulesNow))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("fields mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -184,7 +186,7 @@ func TestValidationErrorsHoldNoValues(t *testing.T) {
 	p.BirthDate = "2099-01-01"
 	p.Coverages[0].MemberID = "SECRETMBI99"
 	p.Email = "ada.secret@"
-	err := p.Validate(testNow)
+	err := p.Validate(rulesNow)
 	for _, v := range []string{"2099", "SECRETMBI99", "ada.secret"} {
 		if strings.Contains(err.Error(), v) {
 			t.Errorf("error %q contains the value %q", err, v)
@@ -200,7 +202,7 @@ func TestPatientPatchApply(t *testing.T) {
 
 	want := MustPatient(t)
 	want.FirstName, want.Flags, want.Coverages = "Adele", flags, covs
-	if diff := cmpDiff(want, p); diff != "" {
+	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("Apply mismatch (-want +got):\n%s", diff)
 	}
 	covs[0].MemberID = "changed"
@@ -210,7 +212,7 @@ func TestPatientPatchApply(t *testing.T) {
 
 	empty := MustPatient(t)
 	PatientPatch{}.Apply(&empty)
-	if diff := cmpDiff(MustPatient(t), empty); diff != "" {
+	if diff := cmp.Diff(MustPatient(t), empty); diff != "" {
 		t.Errorf("empty patch changed the patient (-want +got):\n%s", diff)
 	}
 }
@@ -258,5 +260,22 @@ func TestRedaction(t *testing.T) {
 				t.Errorf("log line %q", b.String())
 			}
 		})
+	}
+}
+
+func TestPatientPatchApplyValidated(t *testing.T) {
+	good, bad := "Adele", Date("2030-01-01")
+	p := MustPatient(t)
+	if err := (PatientPatch{BirthDate: &bad}).ApplyValidated(&p, rulesNow); err == nil {
+		t.Fatal("future birth date accepted")
+	}
+	if diff := cmp.Diff(MustPatient(t), p); diff != "" {
+		t.Errorf("refused patch changed the patient (-want +got):\n%s", diff)
+	}
+	if err := (PatientPatch{FirstName: &good}).ApplyValidated(&p, rulesNow); err != nil {
+		t.Fatalf("ApplyValidated: %v", err)
+	}
+	if p.FirstName != "Adele" {
+		t.Errorf("FirstName = %q, want Adele", p.FirstName)
 	}
 }

@@ -104,8 +104,8 @@ func checkMeasure(fe *FieldErrors, field string, v, limit float64) {
 	}
 }
 
-// oneOf reports whether v is in all.
-func oneOf[T comparable](v T, all []T) bool {
+// inList reports whether v is in all.
+func inList[T comparable](v T, all []T) bool {
 	for _, x := range all {
 		if x == v {
 			return true
@@ -114,8 +114,8 @@ func oneOf[T comparable](v T, all []T) bool {
 	return false
 }
 
-// idx builds an indexed field path such as "coverages[0].member_id".
-func idx(list string, i int, field string) string {
+// fieldAt builds an indexed field path such as "coverages[0].member_id".
+func fieldAt(list string, i int, field string) string {
 	if field == "" {
 		return fmt.Sprintf("%s[%d]", list, i)
 	}

@@ -3,6 +3,8 @@ package domain
 import (
 	"math"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSuggestApplicationCodes(t *testing.T) {
@@ -49,7 +51,7 @@ func TestSuggestApplicationCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := SuggestApplicationCodes(tt.site, tt.area)
-			if diff := cmpDiff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("SuggestApplicationCodes(%s, %v) mismatch (-want +got):\n%s",
 					tt.site, tt.area, diff)
 			}
