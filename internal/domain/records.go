@@ -134,7 +134,7 @@ type Order struct {
 
 // FieldPath builds an indexed field path such as "coverages[0].payer_id", the
 // form field errors use.
-func FieldPath(list string, i int, field string) string { return idx(list, i, field) }
+func FieldPath(list string, i int, field string) string { return fieldAt(list, i, field) }
 
 // SetFields returns the JSON names of the non-nil pointer fields of a patch
 // struct: the fields a PATCH touches, for the audit trail (names, never values).
