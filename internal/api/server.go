@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openivr/ivr/internal/domain"
+	"github.com/openivr/ivr/internal/service"
 )
 
 // Health answers the readiness probe: the database answers and no migration is
@@ -29,14 +30,21 @@ type Health interface {
 // Authenticator turns a request's credentials into a principal, or returns
 // domain.ErrUnauthenticated.
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request) (domain.Principal, error)
+	Authenticate(r *http.Request) (domain.Principal, error)
+}
+
+// EventStream serves the live event WebSocket for an authenticated principal.
+type EventStream interface {
+	ServeWS(w http.ResponseWriter, r *http.Request, p domain.Principal) error
 }
 
 // Options are the dependencies of a Server.
 type Options struct {
 	Log          *slog.Logger
 	Health       Health
-	Auth         Authenticator
+	Service      *service.Service
+	Events       EventStream
+	FHIR         http.Handler // optional: POST /fhir/r4/CoverageEligibilityRequest/$submit
 	MaxBodyBytes int64
 	Registry     *prometheus.Registry
 }
@@ -44,6 +52,8 @@ type Options struct {
 // Server is the HTTP API.
 type Server struct {
 	opts    Options
+	svc     *service.Service
+	auth    Authenticator
 	log     *slog.Logger
 	metrics *metrics
 	routes  []Route
@@ -69,7 +79,10 @@ func New(opts Options) *Server {
 		opts.Registry.MustRegister(collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s := &Server{opts: opts, log: opts.Log, metrics: newMetrics(opts.Registry)}
+	s := &Server{opts: opts, svc: opts.Service, log: opts.Log, metrics: newMetrics(opts.Registry)}
+	if opts.Service != nil {
+		s.auth = serviceAuth{opts.Service}
+	}
 	s.declare()
 	return s
 }
@@ -115,14 +128,19 @@ func (s *Server) guard(rt Route) http.Handler {
 		if rt.Permission == domain.PermPublic {
 			return rt.handler(w, r)
 		}
-		if s.opts.Auth == nil {
+		if s.auth == nil {
 			return domain.ErrUnauthenticated
 		}
-		p, err := s.opts.Auth.Authenticate(r.Context(), r)
+		p, err := s.auth.Authenticate(r)
 		if err != nil {
 			return err
 		}
+		if p.MFAPending && rt.Permission != domain.PermAuthenticated {
+			return domain.Errorf(domain.CodeForbidden, "enrol in MFA before using this role")
+		}
 		if !p.Role.Can(rt.Permission) {
+			s.svc.RecordDenied(r.Context(), p, string(rt.Permission), "route", rt.Pattern,
+				domain.CodeForbidden)
 			return domain.ErrForbidden
 		}
 		return rt.handler(w, r.WithContext(withPrincipal(r.Context(), p)))
@@ -152,11 +170,85 @@ func principal(r *http.Request) domain.Principal {
 	return p
 }
 
-// declare is the route table.
+// declare is the route table: every route with the permission it needs.
 func (s *Server) declare() {
 	s.handle("GET /healthz", domain.PermPublic, s.healthz)
 	s.handle("GET /readyz", domain.PermPublic, s.readyz)
 	s.handle("GET /metrics", domain.PermPublic, s.metricsHandler)
+	// OPENAPI-ROUTE
+	s.handle("POST /api/v1/auth/login", domain.PermPublic, s.login)
+	s.handle("POST /api/v1/auth/mfa", domain.PermPublic, s.mfa)
+	s.handle("POST /api/v1/auth/logout", domain.PermAuthenticated, s.logout)
+	s.handle("POST /api/v1/auth/mfa/enroll", domain.PermAuthenticated, s.mfaEnroll)
+	s.handle("POST /api/v1/auth/mfa/confirm", domain.PermAuthenticated, s.mfaConfirm)
+	s.handle("GET /api/v1/me", domain.PermAuthenticated, s.me)
+
+	s.handle("GET /api/v1/territories", domain.PermReferenceRead, s.territories)
+	s.handle("GET /api/v1/products", domain.PermReferenceRead, s.products)
+	s.handle("GET /api/v1/payers", domain.PermReferenceRead, s.payers)
+	s.handle("GET /api/v1/facilities", domain.PermReferenceRead, s.facilities)
+
+	s.handle("GET /api/v1/patients", domain.PermPatientRead, s.listPatients)
+	s.handle("POST /api/v1/patients", domain.PermPatientWrite, s.idempotent(s.createPatient))
+	s.handle("GET /api/v1/patients/{id}", domain.PermPatientRead, s.getPatient)
+	s.handle("PATCH /api/v1/patients/{id}", domain.PermPatientWrite, s.patchPatient)
+	s.handle("GET /api/v1/patients/{id}/access-log", domain.PermPatientAccess, s.accessLog)
+	s.handle("POST /api/v1/break-glass", domain.PermBreakGlass, s.breakGlass)
+
+	s.handle("GET /api/v1/ivrs", domain.PermIVRRead, s.listIVRs)
+	s.handle("POST /api/v1/ivrs", domain.PermIVRWrite, s.idempotent(s.createIVR))
+	s.handle("GET /api/v1/queue", domain.PermIVRAct, s.queue)
+	s.handle("GET /api/v1/ivrs/{id}", domain.PermIVRRead, s.getIVR)
+	s.handle("PATCH /api/v1/ivrs/{id}", domain.PermIVRWrite, s.patchIVR)
+	s.handle("GET /api/v1/ivrs/{id}/history", domain.PermIVRRead, s.ivrHistory)
+	s.handle("GET /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.ivrMessages)
+	s.handle("POST /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.idempotent(s.postMessage))
+	for action, shape := range ivrActionBodies {
+		s.handle("POST /api/v1/ivrs/{id}/"+string(action), domain.PermIVRAct,
+			s.idempotent(s.ivrAction(action, shape)))
+	}
+
+	s.handle("GET /api/v1/orders", domain.PermOrderRead, s.listOrders)
+	s.handle("POST /api/v1/orders", domain.PermOrderCreate, s.idempotent(s.createOrder))
+	s.handle("GET /api/v1/orders/{id}", domain.PermOrderRead, s.getOrder)
+	for action, shape := range orderActionBodies {
+		s.handle("POST /api/v1/orders/{id}/"+string(action), domain.PermOrderAct,
+			s.idempotent(s.orderAction(action, shape)))
+	}
+
+	s.handle("GET /api/v1/audit", domain.PermAuditRead, s.auditSearch)
+	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
+	if s.opts.FHIR != nil {
+		s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)
+	}
+}
+
+// ivrActionBodies gives each IVR action the shape its body must decode into.
+var ivrActionBodies = map[domain.IVRAction]func() any{
+	domain.IVRSubmit:      func() any { return &struct{}{} },
+	domain.IVRAssign:      func() any { return &domain.AssignInput{} },
+	domain.IVRRequestInfo: func() any { return &domain.RequestInfoInput{} },
+	domain.IVRRespond:     func() any { return &domain.RespondInput{} },
+	domain.IVRApprove:     func() any { return &domain.ApprovalInput{} },
+	domain.IVRDeny:        func() any { return &domain.DenyInput{} },
+	domain.IVRCancel:      func() any { return &domain.CancelInput{} },
+	domain.IVREscalate:    func() any { return &domain.EscalateInput{} },
+}
+
+// orderActionBodies gives each order action the shape its body must decode into.
+var orderActionBodies = map[domain.OrderAction]func() any{
+	domain.OrderPrepare: func() any { return &struct{}{} },
+	domain.OrderShip:    func() any { return &domain.ShipInput{} },
+	domain.OrderDeliver: func() any { return &domain.DeliverInput{} },
+	domain.OrderCancel:  func() any { return &domain.CancelInput{} },
+}
+
+func (s *Server) fhir(w http.ResponseWriter, r *http.Request) error {
+	if r.PathValue("op") != "$submit" {
+		return domain.ErrNotFound
+	}
+	s.opts.FHIR.ServeHTTP(w, r.WithContext(r.Context()))
+	return nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

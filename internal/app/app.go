@@ -11,10 +11,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/openivr/ivr/internal/api"
+	"github.com/openivr/ivr/internal/audit"
+	"github.com/openivr/ivr/internal/auth"
 	"github.com/openivr/ivr/internal/config"
+	"github.com/openivr/ivr/internal/demo"
+	"github.com/openivr/ivr/internal/events"
+	"github.com/openivr/ivr/internal/phi"
+	"github.com/openivr/ivr/internal/service"
 	"github.com/openivr/ivr/internal/store"
 )
 
@@ -23,14 +30,19 @@ type App struct {
 	cfg      config.Config
 	log      *slog.Logger
 	db       *store.DB
+	keys     *phi.Keyring
+	svc      *service.Service
+	hub      *events.Hub
+	bus      events.Bus
+	signer   *audit.KeyFile
 	server   *http.Server
 	listener net.Listener
 }
 
 // New opens the database, applies migrations, builds the services and binds the
 // listener. Nothing is served until Run. On error everything opened is closed.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
-	a = &App{cfg: cfg, log: log}
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -47,7 +59,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		return nil, err
 	}
 	log.Info("database ready", "engine", string(a.db.Dialect), "migrations_applied", n)
-	srv := api.New(api.Options{Log: log, Health: a.db, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err := a.wire(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, a.svc, cfg.DataDir, log); err != nil {
+			return nil, err
+		}
+	}
+	srv := api.New(api.Options{Log: log, Health: a.db, Service: a.svc, Events: a.hub,
+		MaxBodyBytes: cfg.MaxBodyBytes})
 	h, err := srv.Handler()
 	if err != nil {
 		return nil, err
@@ -66,6 +87,39 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	return a, nil
 }
 
+// wire builds the keyring, the services and the event hub.
+func (a *App) wire(ctx context.Context) error {
+	var err error
+	a.keys, err = phi.Open(ctx, phi.Config{KMSURI: a.cfg.KMSURI, DataDir: a.cfg.DataDir, Logger: a.log})
+	if err != nil {
+		return fmt.Errorf("key provider (IVR_KMS_URI): %w", err)
+	}
+	a.db.Keys = a.keys
+	if a.signer, err = audit.LoadOrCreateKeyFile(a.cfg.DataDir); err != nil {
+		return fmt.Errorf("audit signing key: %w", err)
+	}
+	hasher, err := auth.NewHasher(auth.DefaultParams, 0)
+	if err != nil {
+		return err
+	}
+	if a.cfg.NATSURL != "" {
+		if a.bus, err = events.NewNATSBus(a.cfg.NATSURL, "ivr.events"); err != nil {
+			return fmt.Errorf("connect to NATS (IVR_NATS_URL): %w", err)
+		}
+	} else {
+		a.bus = events.NewLocalBus()
+	}
+	a.hub = events.NewHub(a.db, a.bus, a.log)
+	a.svc = &service.Service{DB: a.db, Keys: a.keys, Hasher: hasher,
+		Throttle: auth.NewMemoryThrottle(auth.ThrottleConfig{}),
+		Sessions: auth.SessionPolicy{Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionMax},
+		Log:      a.log, Notify: a.hub.Notify, BreakGlassFor: time.Hour}
+	return nil
+}
+
+// Service returns the use cases, for tests and subcommands.
+func (a *App) Service() *service.Service { return a.svc }
+
 // Addr returns the address the server listens on, with the real port when the
 // configuration asked for port 0.
 func (a *App) Addr() string { return a.listener.Addr().String() }
@@ -78,6 +132,9 @@ func (a *App) DB() *store.DB { return a.db }
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	a.background(bg)
 	a.log.Info("serving", "addr", "http://"+a.Addr())
 	select {
 	case err := <-errc:
@@ -96,11 +153,28 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the listener and the database.
+// background starts the workers: the event relay, audit checkpoints and the
+// expiry of approved IVRs. They stop when ctx is cancelled.
+func (a *App) background(ctx context.Context) {
+	go func() {
+		if err := a.hub.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("event hub stopped", "error", err)
+		}
+	}()
+	cp := &audit.Checkpointer{DB: a.db, Signer: a.signer,
+		LogPath: filepath.Join(a.cfg.DataDir, "audit-checkpoints.jsonl"), Logger: a.log}
+	go cp.Run(ctx)
+	go a.svc.RunExpiry(ctx, time.Minute)
+}
+
+// Close releases the listener, the event bus and the database.
 func (a *App) Close() error {
 	var err error
 	if a.listener != nil {
 		a.listener.Close()
+	}
+	if a.bus != nil {
+		a.bus.Close()
 	}
 	if a.db != nil {
 		err = a.db.Close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/openivr/ivr/internal/domain"
 )
@@ -296,4 +297,28 @@ func expectOne(res sql.Result, op string) error {
 		return domain.ErrNotFound
 	}
 	return nil
+}
+
+// ListFacilities returns the facilities of practices in p's scope, by name.
+func ListFacilities(ctx context.Context, q queryer, p domain.Principal) ([]domain.Facility, error) {
+	var a args
+	where := scopeWhere(p, &a, "f.organization_id", "", time.Time{})
+	rows, err := q.QueryContext(ctx, `
+		SELECT f.id, f.organization_id, f.name, f.npi, f.tin, f.ptan, f.line1, f.city, f.state,
+			f.zip, f.version
+		FROM facilities f WHERE `+where+` ORDER BY f.name, f.id`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("list facilities: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Facility{}
+	for rows.Next() {
+		var f domain.Facility
+		if err := rows.Scan(&f.ID, &f.OrganizationID, &f.Name, &f.NPI, &f.TIN, &f.PTAN, &f.Line1,
+			&f.City, &f.State, &f.ZIP, &f.Version); err != nil {
+			return nil, fmt.Errorf("list facilities: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

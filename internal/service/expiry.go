@@ -1,0 +1,66 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/openivr/ivr/internal/audit"
+	"github.com/openivr/ivr/internal/domain"
+	"github.com/openivr/ivr/internal/store"
+)
+
+// ExpireDue moves approved IVRs past their valid_until date to expired, in
+// batches, each with its history, audit entry and ivr.expired event. It returns
+// how many it moved. Reads never show such an IVR as usable even before this
+// runs (domain.IVR.EffectiveStatus).
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var n int
+		err := s.inTx(ctx, func(tx *store.Tx) error {
+			due, err := store.ExpireIVRs(ctx, tx, domain.DateOf(tx.Now), 100)
+			if err != nil {
+				return err
+			}
+			n = len(due)
+			for _, v := range due {
+				e := entry(domain.System, "ivr.expire", "ivr", v.ID, v.PatientID, "status")
+				e.Outcome = audit.OutcomeSuccess
+				if err := record(ctx, tx, e); err != nil {
+					return err
+				}
+				data := map[string]any{"reference": v.Reference, "status": "expired",
+					"practice_id": v.PracticeID}
+				if err := emit(ctx, tx, "ivr.expired", "ivr", v.ID, v.PracticeID, v.PatientID, data); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < 100 {
+			return total, nil
+		}
+	}
+}
+
+// RunExpiry runs ExpireDue every interval until ctx is cancelled.
+func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			s.Log.ErrorContext(ctx, "expire ivrs", "error", err)
+		} else if n > 0 {
+			s.Log.InfoContext(ctx, "expired ivrs", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
