@@ -111,7 +111,8 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader) (int64, erro
 
 // putMultipart uploads first (a full part already read) and the rest of r as
 // a multipart upload, aborting it on any error so no partial object remains.
-func (s *S3Store) putMultipart(ctx context.Context, key string, first []byte, r io.Reader) (int64, error) {
+func (s *S3Store) putMultipart(ctx context.Context, key string, first []byte,
+	r io.Reader) (int64, error) {
 	up, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket: aws.String(s.bucket), Key: s.objectKey(key),
 	})
