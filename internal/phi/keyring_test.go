@@ -68,7 +68,8 @@ func TestOpenLocalKeyFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "development") {
+	out := logs.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "development") {
 		t.Errorf("no development warning logged: %q", logs.String())
 	}
 	for _, p := range []string{LocalKeyFile, "keys/field-aead.json",

@@ -4,17 +4,15 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
-// foldLetters maps letters that Unicode does not decompose into a base letter
-// plus accent to their usual ASCII spelling.
-var foldLetters = strings.NewReplacer(
-	"ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l", "đ", "d", "ð", "d",
-	"þ", "th", "ı", "i",
-)
+// foldLetters spells out in ASCII the letters that Unicode does not decompose
+// into a base letter plus an accent.
+var foldLetters = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d", 'ð': "d",
+	'þ': "th", 'ı': "i",
+}
 
 // dropped are the punctuation marks that vanish inside a name (O'Brien,
 // Smith-Jones, St. John), as opposed to other separators which become a space.
@@ -26,30 +24,30 @@ const dropped = "'’‘`.-‐‑–—"
 //   - lower case, with ß, æ, œ, ø, ł, đ, ð, þ and ı spelt out in ASCII;
 //   - apostrophes, periods and hyphens deleted (O'Brien → obrien,
 //     Smith-Jones → smithjones, St. John → st john);
-//   - any other non-letter, non-digit run (spaces, commas, slashes) turned into
-//     one space, with no space at either end.
+//   - any other run of non-letters and non-digits (spaces, commas, slashes)
+//     turned into one space, with no space at either end.
 //
 // Two spellings that differ only in accents, case, those marks or spacing give
 // the same result. The result may be empty, which BlindIndex refuses.
 func NormalizeName(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	folded = foldLetters.Replace(strings.ToLower(folded))
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
-	for _, r := range folded {
+	for _, r := range norm.NFKD.String(s) {
+		r = unicode.ToLower(r)
 		switch {
-		case strings.ContainsRune(dropped, r):
+		case unicode.Is(unicode.Mn, r) || strings.ContainsRune(dropped, r):
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(r)
+			if f, ok := foldLetters[r]; ok {
+				b.WriteString(f)
+			} else {
+				b.WriteRune(r)
+			}
 		default:
 			space = true
 		}

@@ -48,7 +48,8 @@ func kekFor(uri, dataDir string, haveKeysets bool, log *slog.Logger) (tink.AEAD,
 	case strings.HasPrefix(uri, "hcvault://"):
 		return vaultKEK(uri)
 	default:
-		return nil, fmt.Errorf("IVR_KMS_URI: unsupported scheme (want file://, aws-kms:// or hcvault://)")
+		return nil, errors.New("IVR_KMS_URI: unsupported scheme " +
+			"(want file://, aws-kms:// or hcvault://)")
 	}
 }
 
@@ -124,7 +125,8 @@ func awsKEK(uri string) (tink.AEAD, error) {
 func vaultKEK(uri string) (tink.AEAD, error) {
 	u, err := url.Parse(uri)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("IVR_KMS_URI: malformed hcvault URI (want hcvault://host/transit/keys/name)")
+		return nil, errors.New("IVR_KMS_URI: malformed hcvault URI " +
+			"(want hcvault://host/transit/keys/name)")
 	}
 	cfg := api.DefaultConfig()
 	if cfg.Error != nil {
