@@ -117,6 +117,19 @@ func (a *App) wire(ctx context.Context) error {
 	return nil
 }
 
+// DataDir returns the data directory.
+func (a *App) DataDir() string { return a.cfg.DataDir }
+
+// RotateKeys makes a new primary PHI key and re-encrypts every stored value under
+// it, in short batches, so a running platform keeps serving throughout. Other
+// instances pick the new key up when they first meet it.
+func (a *App) RotateKeys(ctx context.Context) (int, error) {
+	if err := a.keys.Rotate(ctx); err != nil {
+		return 0, fmt.Errorf("rotate: %w", err)
+	}
+	return a.db.ReencryptAll(ctx, 500)
+}
+
 // Service returns the use cases, for tests and subcommands.
 func (a *App) Service() *service.Service { return a.svc }
 

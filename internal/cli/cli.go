@@ -39,6 +39,10 @@ func commands() []command {
 	return []command{
 		{"serve", "run the platform (add --demo to seed the demo world)", serve},
 		{"migrate", "apply database migrations and exit", migrate},
+		{"user", "create a user, reset a password or MFA (passwords read from stdin)", user},
+		{"audit", "verify the audit chain and its signed checkpoints", auditCmd},
+		{"keys", "rotate the PHI key and re-encrypt stored values", keys},
+		{"totp", "print the current TOTP code of a secret (demo accounts)", totp},
 		{"version", "print the version", version},
 	}
 }
