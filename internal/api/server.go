@@ -40,13 +40,14 @@ type EventStream interface {
 
 // Options are the dependencies of a Server.
 type Options struct {
-	Log          *slog.Logger
-	Health       Health
-	Service      *service.Service
-	Events       EventStream
-	FHIR         http.Handler // optional: POST /fhir/r4/CoverageEligibilityRequest/$submit
-	MaxBodyBytes int64
-	Registry     *prometheus.Registry
+	Log            *slog.Logger
+	Health         Health
+	Service        *service.Service
+	Events         EventStream
+	FHIR           http.Handler // optional: POST /fhir/r4/CoverageEligibilityRequest/$submit
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	Registry       *prometheus.Registry
 }
 
 // Server is the HTTP API.
@@ -203,6 +204,9 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/ivrs/{id}/history", domain.PermIVRRead, s.ivrHistory)
 	s.handle("GET /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.ivrMessages)
 	s.handle("POST /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.idempotent(s.postMessage))
+	s.handle("GET /api/v1/ivrs/{id}/documents", domain.PermDocumentRead, s.listDocuments)
+	s.handle("POST /api/v1/ivrs/{id}/documents", domain.PermDocumentWrite, s.uploadDocument)
+	s.handle("GET /api/v1/documents/{id}", domain.PermDocumentRead, s.downloadDocument)
 	for action, shape := range ivrActionBodies {
 		s.handle("POST /api/v1/ivrs/{id}/"+string(action), domain.PermIVRAct,
 			s.idempotent(s.ivrAction(action, shape)))

@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/openivr/ivr/internal/api"
 	"github.com/openivr/ivr/internal/audit"
 	"github.com/openivr/ivr/internal/auth"
+	"github.com/openivr/ivr/internal/blob"
 	"github.com/openivr/ivr/internal/config"
 	"github.com/openivr/ivr/internal/demo"
 	"github.com/openivr/ivr/internal/events"
@@ -68,7 +70,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 		}
 	}
 	srv := api.New(api.Options{Log: log, Health: a.db, Service: a.svc, Events: a.hub,
-		MaxBodyBytes: cfg.MaxBodyBytes})
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadSize})
 	h, err := srv.Handler()
 	if err != nil {
 		return nil, err
@@ -110,7 +112,12 @@ func (a *App) wire(ctx context.Context) error {
 		a.bus = events.NewLocalBus()
 	}
 	a.hub = events.NewHub(a.db, a.bus, a.log)
+	files, err := a.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
 	a.svc = &service.Service{DB: a.db, Keys: a.keys, Hasher: hasher,
+		Blobs:    blob.NewEncryptedStore(files, a.keys),
 		Throttle: auth.NewMemoryThrottle(auth.ThrottleConfig{}),
 		Sessions: auth.SessionPolicy{Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionMax},
 		Log:      a.log, Notify: a.hub.Notify, BreakGlassFor: time.Hour}
@@ -128,6 +135,23 @@ func (a *App) RotateKeys(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("rotate: %w", err)
 	}
 	return a.db.ReencryptAll(ctx, 500)
+}
+
+// openBlobs opens the document backend: files in the data dir by default, or an
+// S3-compatible bucket for IVR_BLOB_URL=s3://bucket/prefix?region=…&endpoint=….
+func (a *App) openBlobs(ctx context.Context) (blob.Store, error) {
+	if strings.HasPrefix(a.cfg.BlobURL, "s3://") {
+		s, err := blob.OpenS3(ctx, a.cfg.BlobURL)
+		if err != nil {
+			return nil, fmt.Errorf("document store (IVR_BLOB_URL): %w", err)
+		}
+		return s, nil
+	}
+	fs, err := blob.NewFileStore(filepath.Join(a.cfg.DataDir, "documents"))
+	if err != nil {
+		return nil, fmt.Errorf("document store: %w", err)
+	}
+	return fs, nil
 }
 
 // Service returns the use cases, for tests and subcommands.

@@ -102,7 +102,7 @@ var settings = []setting{
 		func(c *Config) *string { return &c.KMSURI }),
 	strVar("nats-url", "", false, "NATS server for live events across instances (empty: in-process)",
 		func(c *Config) *string { return &c.NATSURL }),
-	strVar("blob-url", "", false, "document store: empty for files in the data dir",
+	strVar("blob-url", "", false, "document store: empty for files in the data dir, or s3://bucket/prefix?region=…",
 		func(c *Config) *string { return &c.BlobURL }),
 	strVar("base-url", "", false, "public URL of the platform, used in e-mails and cookies",
 		func(c *Config) *string { return &c.BaseURL }),

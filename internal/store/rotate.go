@@ -29,6 +29,7 @@ var sealedColumns = []sealedColumn{
 	{"ivr_status_history", "reason", []string{"id"}},
 	{"ivr_messages", "body", []string{"id"}},
 	{"ivr_benefits", "benefits", []string{"ivr_id", "coverage_rank"}},
+	{"documents", "filename", []string{"id"}},
 	{"orders", "note", []string{"id"}}, {"orders", "cancel_reason", []string{"id"}},
 	{"users", "mfa_secret", []string{"id"}},
 	{"idempotency_keys", "response", []string{"user_id", "idem_key"}},
