@@ -221,6 +221,14 @@ func (s *Server) declare() {
 	}
 
 	s.handle("GET /api/v1/audit", domain.PermAuditRead, s.auditSearch)
+	s.handle("GET /api/v1/users", domain.PermUserAdmin, s.listUsers)
+	s.handle("POST /api/v1/users", domain.PermUserAdmin, s.idempotent(s.createUser))
+	s.handle("POST /api/v1/users/{id}/disable", domain.PermUserAdmin, s.disableUser)
+	s.handle("PUT /api/v1/users/{id}/territories", domain.PermUserAdmin, s.setUserTerritories)
+	s.handle("POST /api/v1/practices/{id}/move", domain.PermUserAdmin, s.movePractice)
+	s.handle("GET /api/v1/tokens", domain.PermUserAdmin, s.listTokens)
+	s.handle("POST /api/v1/tokens", domain.PermUserAdmin, s.createToken)
+	s.handle("DELETE /api/v1/tokens/{id}", domain.PermUserAdmin, s.revokeToken)
 	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
 	if s.opts.FHIR != nil {
 		s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)

@@ -210,6 +210,9 @@ func (s *Service) useRecoveryCode(ctx context.Context, tx *store.Tx, userID, cod
 // absolute limits, revocation, a disabled user and a password change. A full-PHI
 // role whose session was opened without MFA is refused.
 func (s *Service) Authenticate(ctx context.Context, token string, c Client) (domain.Principal, error) {
+	if auth.WellFormedToken(token, auth.PrefixAPI) {
+		return s.authenticateAPIToken(ctx, token, c)
+	}
 	if !auth.WellFormedToken(token, auth.PrefixSession) {
 		return domain.Principal{}, domain.ErrUnauthenticated
 	}
@@ -267,6 +270,8 @@ type CreateUserInput struct {
 	TerritoryIDs   []string    `json:"territory_ids"`
 	Password       string      `json:"password"`
 	NPI            string      `json:"npi"`
+	// Service makes a service account: no password, used through API tokens.
+	Service bool `json:"service"`
 }
 
 // CreateUser creates an account with a checked password. p is the acting admin
@@ -288,20 +293,29 @@ func (s *Service) CreateUser(ctx context.Context, p domain.Principal, in CreateU
 	if err := fe.Err(); err != nil {
 		return domain.User{}, err
 	}
-	if err := auth.CheckPassword(in.Password, in.Email); err != nil {
+	if err := requireAdmin(p); err != nil {
 		return domain.User{}, err
 	}
-	hash, err := s.Hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return domain.User{}, fmt.Errorf("create user: %w", err)
+	hash := ""
+	if !in.Service {
+		if err := auth.CheckPassword(in.Password, in.Email); err != nil {
+			return domain.User{}, err
+		}
+		var err error
+		if hash, err = s.Hasher.Hash(ctx, in.Password); err != nil {
+			return domain.User{}, fmt.Errorf("create user: %w", err)
+		}
 	}
 	u := domain.User{Email: in.Email, Name: in.Name, Role: in.Role, NPI: in.NPI,
 		OrganizationID: in.OrganizationID, TerritoryIDs: in.TerritoryIDs, PasswordHash: hash,
-		EmailNotifications: true}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+		EmailNotifications: true, Service: in.Service}
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if _, err := s.DB.GetOrganization(ctx, in.OrganizationID); err != nil {
 			return &domain.Error{Code: domain.CodeInvalid, Message: "validation failed",
 				Fields: map[string]string{"organization_id": "no such organization"}}
+		}
+		if err := checkTerritories(ctx, tx, in.TerritoryIDs); err != nil {
+			return err
 		}
 		if err := store.CreateUser(ctx, tx, &u, false); err != nil {
 			return err
