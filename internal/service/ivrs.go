@@ -162,7 +162,14 @@ func (s *Service) Queue(ctx context.Context, p domain.Principal, f store.IVRFilt
 		f.Status = []domain.IVRState{domain.IVRSubmitted, domain.IVRInReview}
 	}
 	f.Queue = true
-	return s.ListIVRs(ctx, p, f)
+	vs, next, err := s.ListIVRs(ctx, p, f)
+	now := s.now()
+	for i := range vs {
+		if vs[i].SubmittedAt != nil {
+			vs[i].WaitingSeconds = int64(now.Sub(*vs[i].SubmittedAt).Seconds())
+		}
+	}
+	return vs, next, err
 }
 
 // PatchIVR edits an IVR while it is a draft or needs information.
