@@ -1,0 +1,112 @@
+package x12
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Body270 returns the segments of the request between ST and SE: the BHT header
+// and the payer (2000A), provider (2000B), subscriber (2000C) and, when set,
+// dependent (2000D) loops. now is written to BHT04/05. It returns Validate's error.
+func (r Request270) Body270(now time.Time) ([]Segment, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	now = now.UTC()
+	body := []Segment{
+		NewSegment("BHT", "0022", "13", orDefault(r.Reference, r.TraceNumber),
+			now.Format("20060102"), now.Format("1504")),
+		NewSegment("HL", "1", "", "20", "1"),
+		NewSegment("NM1", "PR", "2", r.PayerName, "", "", "", "", "PI", r.PayerID),
+		NewSegment("HL", "2", "1", "21", "1"),
+		NewSegment("NM1", "1P", "2", r.ProviderName, "", "", "", "", "XX", r.ProviderNPI),
+		NewSegment("HL", "3", "2", "22", boolFlag(r.Dependent != nil)),
+	}
+	if r.Dependent == nil {
+		body = append(body, r.trace())
+		body = append(body, personSegments("IL", r.Subscriber)...)
+		return append(append(body, r.serviceDate()), r.inquiries()...), nil
+	}
+	body = append(body, personSegments("IL", r.Subscriber)...)
+	body = append(body, NewSegment("HL", "4", "3", "23", "0"), r.trace())
+	body = append(body, personSegments("03", *r.Dependent)...)
+	return append(append(body, r.serviceDate()), r.inquiries()...), nil
+}
+
+func (r Request270) trace() Segment {
+	origin := r.TraceOriginator
+	if origin == "" {
+		origin = "9" + r.ProviderNPI[:9]
+	}
+	return NewSegment("TRN", "1", r.TraceNumber, origin)
+}
+
+func (r Request270) serviceDate() Segment {
+	return NewSegment("DTP", "291", "D8", r.DateOfService.Format("20060102"))
+}
+
+// inquiries returns the 2110 EQ segments: the service types in one repeated EQ01,
+// then a procedure-level EQ when a code is asked for.
+func (r Request270) inquiries() []Segment {
+	types := r.ServiceTypes
+	if len(types) == 0 {
+		types = []string{"30"}
+	}
+	eqs := []Segment{NewSegment("EQ", Repeat(types...))}
+	if r.ProcedureCode != "" {
+		eqs = append(eqs, NewSegment("EQ", "", Composite("HC", r.ProcedureCode)))
+	}
+	return eqs
+}
+
+// personSegments returns NM1 and, when known, DMG for a subscriber (IL) or a
+// dependent (03).
+func personSegments(entity string, p Person) []Segment {
+	nm1 := NewSegment("NM1", entity, "1", p.LastName, p.FirstName, p.MiddleName, "", "")
+	if p.MemberID != "" {
+		nm1.Elements = append(nm1.Elements, "MI", p.MemberID)
+	}
+	segs := []Segment{nm1}
+	if !p.BirthDate.IsZero() || p.Sex != "" {
+		dob := ""
+		if !p.BirthDate.IsZero() {
+			dob = p.BirthDate.Format("20060102")
+		}
+		segs = append(segs, NewSegment("DMG", "D8", dob, p.Sex))
+	}
+	return segs
+}
+
+func boolFlag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// Build270 returns a complete interchange holding one 270 transaction set per
+// request, in one HS group whose control number is the interchange's. It returns
+// the first validation or encoding error.
+func Build270(w Writer, env Envelope, reqs ...Request270) ([]byte, error) {
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("x12: build 270: no request")
+	}
+	g := Group{FunctionalID: "HS", ControlNumber: env.ControlNumber, Version: Version5010X279}
+	for i, r := range reqs {
+		body, err := r.Body270(env.Time)
+		if err != nil {
+			return nil, fmt.Errorf("build 270 #%d: %w", i+1, err)
+		}
+		g.Sets = append(g.Sets, TransactionSet{Code: "270", ControlNumber: fmt.Sprintf("%04d", i+1), Body: body})
+	}
+	return w.Write(env, g)
+}
+
+// ControlNumberFrom derives a 9-digit interchange control number from t, for
+// callers without a sequence of their own: unique per second within a year.
+func ControlNumberFrom(t time.Time) int {
+	t = t.UTC()
+	n, _ := strconv.Atoi(t.Format("002150405")) // day of year, hour, minute, second
+	return n%999999999 + 1
+}
