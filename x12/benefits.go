@@ -65,9 +65,9 @@ func groupBenefits(r *Response271, benefits []Benefit) {
 		}
 		switch {
 		case isCoverageStatus(b.Code) || b.InsuranceType != "" || b.PlanName != "":
-			current = findPlan(r, b.InsuranceType, b.PlanName)
+			current = findPlan(r, b.InsuranceType, b.PlanName, isCoverageStatus(b.Code))
 		case current == nil:
-			current = findPlan(r, "", "")
+			current = findPlan(r, "", "", false)
 		}
 		if isCoverageStatus(b.Code) && current.Status == "" {
 			current.Status, current.StatusName = b.Code, b.CodeName
@@ -82,8 +82,12 @@ func groupBenefits(r *Response271, benefits []Benefit) {
 }
 
 // findPlan returns the plan with the given insurance type and name, creating it if
-// needed. An empty type or name on the line matches the plan's.
-func findPlan(r *Response271, insType, name string) *Plan {
+// needed. An empty type or name on the line matches the plan's. Only a coverage
+// line (adopt) names the plan: on other lines EB05 describes the benefit.
+func findPlan(r *Response271, insType, name string, adopt bool) *Plan {
+	if !adopt {
+		name = ""
+	}
 	for i := range r.Plans {
 		p := &r.Plans[i]
 		if (insType == "" || p.InsuranceType == insType || p.InsuranceType == "") &&
