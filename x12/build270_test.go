@@ -136,7 +136,7 @@ func TestBuild270RoundTrip(t *testing.T) {
 	}, {
 		Reference: "BATCH7", Payer: "BEH01", NPI: "1234567893", Member: "XYZ123456789",
 		Names: " BLUE EXAMPLE HEALTH; WOUND CARE CLINIC;JOHN SMITH;JUNIOR SMITH;",
-		DOB: "20100101/M", Service: "291/20260120", Trace: "TRACE0002/9123456789",
+		DOB:   "20100101/M", Service: "291/20260120", Trace: "TRACE0002/9123456789",
 		Levels:    []string{"1//20/1", "2/1/21/1", "3/2/22/1", "4/3/23/0"},
 		Inquiries: []string{"30|"},
 	}}
