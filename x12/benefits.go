@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// benefitFrom reads an EB segment. Malformed amounts and percents are noted in
-// Problems and kept in Raw.
-func benefitFrom(s Segment, loop string) Benefit {
+// BenefitFromSegment reads an EB segment found in loop (2110C or 2110D).
+// Malformed amounts and percents are noted in Problems and kept in Raw; codes not
+// in our tables keep their raw value with an empty name.
+func BenefitFromSegment(s Segment, loop string) Benefit {
 	b := Benefit{
 		Loop: loop, Code: s.Element(1), CodeName: benefitInfoNames[s.Element(1)],
 		CoverageLevel: s.Element(2), ServiceTypes: s.Repetitions(3),
@@ -53,10 +54,11 @@ func isCoverageStatus(code string) bool {
 	return len(code) == 1 && code[0] >= '1' && code[0] <= '8'
 }
 
-// groupBenefits sorts a patient's EB lines into plans and other payers. A coverage
-// line (EB01 1–8) names a plan by insurance type and plan name; a later line that
-// names neither belongs to the plan before it.
-func groupBenefits(r *Response271, benefits []Benefit) {
+// AddBenefits sorts a patient's benefit lines into r's plans and other payers and
+// derives each plan's summary. A coverage line (EB01 1–8) names a plan by insurance
+// type and plan name; a later line that names neither belongs to the plan before
+// it. Call it once per response, with all its lines in order.
+func (r *Response271) AddBenefits(benefits []Benefit) {
 	var current *Plan
 	for _, b := range benefits {
 		if b.Code == "R" {

@@ -1,5 +1,7 @@
 package x12
 
+import "strings"
+
 // Code tables for the 271, as summarised from the 005010X279A1 guide. A code not
 // listed keeps its raw value and gets an empty name: nothing is dropped.
 
@@ -161,5 +163,24 @@ var rejectReasons = map[string]rejectReason{
 	"T4": {"The payer name or identifier is missing.", ActorPayer},
 }
 
-// name returns table[code], or "" for a code the table does not list.
-func name(table map[string]string, code string) string { return table[code] }
+// FollowUpCode returns the AAA04 code whose description is text, ignoring case
+// and punctuation ("Please Correct and Resubmit" gives "C"), or "" if none is.
+func FollowUpCode(text string) string {
+	want := lettersOnly(text)
+	for code, desc := range followUpNames {
+		if lettersOnly(desc) == want {
+			return code
+		}
+	}
+	return ""
+}
+
+func lettersOnly(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -183,7 +183,7 @@ func (p *parser271) needBenefit(s Segment) error {
 }
 
 func (p *parser271) aaa(s Segment) {
-	r := rejectionFrom(s, p.loop)
+	r := RejectionFromSegment(s, p.loop)
 	if len(p.patients) == 0 || p.level == "20" || p.level == "21" {
 		p.shared = append(p.shared, r)
 		return
@@ -192,16 +192,26 @@ func (p *parser271) aaa(s Segment) {
 	pt.resp.Rejections = append(pt.resp.Rejections, r)
 }
 
-// rejectionFrom explains an AAA segment read in loop.
-func rejectionFrom(s Segment, loop string) Rejection {
+// RejectionFromSegment explains an AAA segment read in loop (such as "2100C"),
+// keeping the segment verbatim.
+func RejectionFromSegment(s Segment, loop string) Rejection {
+	r := ExplainRejection(loop, s.Element(1), s.Element(3), s.Element(4))
+	r.Segment = s.Raw()
+	if r.Segment == "" {
+		r.Segment = "AAA*" + strings.Join(s.Elements, "*")
+	}
+	return r
+}
+
+// ExplainRejection returns the rejection for an AAA with the given loop, AAA01
+// (valid), AAA03 (reason) and AAA04 (follow-up), with its plain-language
+// explanation and the party that must act. Segment is left for the caller.
+func ExplainRejection(loop, valid, reason, followUp string) Rejection {
 	if loop == "" {
 		loop = "unknown"
 	}
-	r := Rejection{Loop: loop, Valid: s.Element(1), Reason: s.Element(3), FollowUp: s.Element(4),
-		Segment: s.Raw(), FollowUpText: followUpNames[s.Element(4)], Actor: actorForLoop(loop)}
-	if s.Raw() == "" {
-		r.Segment = "AAA*" + strings.Join(s.Elements, "*")
-	}
+	r := Rejection{Loop: loop, Valid: valid, Reason: reason, FollowUp: followUp,
+		FollowUpText: followUpNames[followUp], Actor: actorForLoop(loop)}
 	if reason, ok := rejectReasons[r.Reason]; ok {
 		r.Explanation = reason.text
 		if reason.actor != "" {
@@ -233,7 +243,7 @@ func (p *parser271) eb(s Segment) error {
 	}
 	p.loop, p.inLS = "2110"+loopLetters[p.level], false
 	pt := p.current()
-	pt.benefits = append(pt.benefits, benefitFrom(s, p.loop))
+	pt.benefits = append(pt.benefits, BenefitFromSegment(s, p.loop))
 	p.benefit = &pt.benefits[len(pt.benefits)-1]
 	return nil
 }
@@ -360,7 +370,7 @@ func (p *parser271) finish() []Response271 {
 		r := pt.resp
 		r.Rejections = append(append([]Rejection(nil), p.shared...), r.Rejections...)
 		r.Dates = pt.dates
-		groupBenefits(&r, pt.benefits)
+		r.AddBenefits(pt.benefits)
 		out[i] = r
 	}
 	return out
