@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/openivr/ivr/x12"
@@ -187,4 +188,13 @@ func summaryFor(rs []x12.Response271, trace string) (*x12.Response271, error) {
 		}
 	}
 	return &rs[0], nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
