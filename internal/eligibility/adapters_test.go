@@ -42,7 +42,7 @@ func TestX12HTTPAgainstSimulatorServer(t *testing.T) {
 		t.Errorf("payer id not mapped: %s", res.PayerID)
 	}
 	want := outcome{Active: true, Plans: []string{"MA/1", "MB/1"}, OtherPayers: []string{"HN/H9999"}}
-	if diff := cmp.Diff(want, outcomeOf(res.Summary)); diff != "" {
+	if diff := cmp.Diff(want, scenarioOutcome(res.Summary)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if got := res.Summary.Traces[0]; got.Type != "2" || got.Number != "TRACE42" {

@@ -18,7 +18,7 @@ type outcome struct {
 	PriorAuth   bool
 }
 
-func outcomeOf(r *x12.Response271) outcome {
+func scenarioOutcome(r *x12.Response271) outcome {
 	var o outcome
 	o.Active = r.Active
 	for _, p := range r.Plans {
@@ -71,7 +71,7 @@ func TestSimulatorScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, outcomeOf(res.Summary)); diff != "" {
+			if diff := cmp.Diff(tt.want, scenarioOutcome(res.Summary)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if res.Status != StatusOK || res.RawFormat != "x12" || res.Summary.Reference != "TRACE42" {
@@ -105,7 +105,7 @@ func TestSimulatorDependent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, outcomeOf(res.Summary)); diff != "" {
+			if diff := cmp.Diff(tt.want, scenarioOutcome(res.Summary)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if tt.want.Active && res.Summary.Plans[0].Benefits[0].Loop != "2110D" {
