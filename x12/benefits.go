@@ -83,6 +83,12 @@ func (r *Response271) AddBenefits(benefits []Benefit) {
 	}
 }
 
+// Limits that keep grouping linear on hostile input; real 271s stay far below.
+const (
+	maxPlans        = 100
+	maxAccumulators = 100
+)
+
 // findPlan returns the plan with the given insurance type and name, creating it if
 // needed. An empty type or name on the line matches the plan's. Only a coverage
 // line (adopt) names the plan: on other lines EB05 describes the benefit.
@@ -102,6 +108,9 @@ func findPlan(r *Response271, insType, name string, adopt bool) *Plan {
 			}
 			return p
 		}
+	}
+	if len(r.Plans) >= maxPlans {
+		return &r.Plans[len(r.Plans)-1] // the line is still listed under the last plan
 	}
 	r.Plans = append(r.Plans, Plan{InsuranceType: insType,
 		InsuranceTypeName: insuranceTypeNames[insType], Name: name})
@@ -159,8 +168,8 @@ func costShareFrom(b Benefit) CostShare {
 // addToAccumulator files an amount under its level, network and service types,
 // reading EB06 to tell the period's total from what is met and what remains.
 func addToAccumulator(list []Accumulator, b Benefit) []Accumulator {
-	if b.Amount == nil {
-		return list
+	if b.Amount == nil || len(list) >= maxAccumulators {
+		return list // beyond the limit the line stays in Benefits only
 	}
 	key := strings.Join(b.ServiceTypes, "^")
 	i := 0

@@ -2,6 +2,7 @@ package x12
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -268,5 +269,31 @@ func TestParseCents(t *testing.T) {
 	}
 	if got := Cents(-1225).String(); got != "-12.25" {
 		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestParse271ManyPlansStaysBounded(t *testing.T) {
+	var body []Segment
+	body = append(body, NewSegment("BHT", "0022", "11", "R"), NewSegment("HL", "1", "", "22", "0"))
+	for i := range 20000 {
+		name := "PLAN" + strconv.Itoa(i)
+		body = append(body, NewSegment("EB", "1", "IND", "30", "", name),
+			NewSegment("EB", "C", strconv.Itoa(i), "30", "", "", "23", "100"))
+	}
+	data, err := Writer{Delimiters: DefaultDelimiters}.Write(testEnvelope(1),
+		Group{FunctionalID: "HB", ControlNumber: 1, Sets: []TransactionSet{{Code: "271", Body: body}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseSingle271(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, p := range r.Plans {
+		total += len(p.Benefits)
+	}
+	if len(r.Plans) != maxPlans || total != 40000 {
+		t.Errorf("got %d plans holding %d lines; want %d plans and every line kept", len(r.Plans), total, maxPlans)
 	}
 }
