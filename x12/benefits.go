@@ -16,8 +16,9 @@ func BenefitFromSegment(s Segment, loop string) Benefit {
 		InsuranceType: s.Element(4), PlanName: s.Element(5),
 		TimePeriod: s.Element(6), TimePeriodName: timePeriodNames[s.Element(6)],
 		QuantityQualifier: s.Element(9), Quantity: s.Element(10),
-		AuthRequired: s.Element(11), Network: s.Element(12), NetworkName: networkNames[s.Element(12)],
-		Raw: s.Raw(),
+		AuthRequired: s.Element(11), Network: s.Element(12),
+		NetworkName: networkNames[s.Element(12)],
+		Raw:         s.Raw(),
 	}
 	if s.Element(13) != "" {
 		b.Procedure = strings.Join(s.Components(13), ":")
@@ -175,7 +176,8 @@ func addToAccumulator(list []Accumulator, b Benefit) []Accumulator {
 	i := 0
 	for ; i < len(list); i++ {
 		a := list[i]
-		if a.Level == b.CoverageLevel && a.Network == b.Network && strings.Join(a.ServiceTypes, "^") == key {
+		sameTypes := strings.Join(a.ServiceTypes, "^") == key
+		if a.Level == b.CoverageLevel && a.Network == b.Network && sameTypes {
 			break
 		}
 	}

@@ -98,7 +98,8 @@ func Build270(w Writer, env Envelope, reqs ...Request270) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("build 270 #%d: %w", i+1, err)
 		}
-		g.Sets = append(g.Sets, TransactionSet{Code: "270", ControlNumber: fmt.Sprintf("%04d", i+1), Body: body})
+		set := TransactionSet{Code: "270", ControlNumber: fmt.Sprintf("%04d", i+1), Body: body}
+		g.Sets = append(g.Sets, set)
 	}
 	return w.Write(env, g)
 }

@@ -57,13 +57,16 @@ func (d Delimiters) isSeparator(c byte) bool {
 // of data.
 func readDelimiters(data string) (Delimiters, error) {
 	if len(data) < isaLength || data[:3] != "ISA" {
-		return Delimiters{}, &SyntaxError{Reason: "input does not start with a 106-character ISA segment"}
+		return Delimiters{}, &SyntaxError{
+			Reason: "input does not start with a 106-character ISA segment"}
 	}
-	d := Delimiters{Element: data[3], Repetition: data[82], Component: data[104], Segment: data[105]}
+	d := Delimiters{Element: data[3], Repetition: data[82], Component: data[104],
+		Segment: data[105]}
 	for i, end := range isaElementEnds {
 		if data[end] != d.Element {
 			return Delimiters{}, &SyntaxError{SegmentID: "ISA",
-				Reason: fmt.Sprintf("ISA is not fixed width: no element separator after ISA%02d", i)}
+				Reason: fmt.Sprintf(
+					"ISA is not fixed width: no element separator after ISA%02d", i)}
 		}
 	}
 	if isAlnum(d.Repetition) {

@@ -192,15 +192,16 @@ func (p *envelopeParser) transaction() (Transaction, error) {
 		}
 		switch seg.ID {
 		case "ISA", "GS", "ST", "GE", "IEA":
-			return Transaction{}, &SyntaxError{Index: seg.Index, Offset: seg.Offset, SegmentID: seg.ID,
-				Reason: "expected SE (transaction trailer)"}
+			return Transaction{}, &SyntaxError{Index: seg.Index, Offset: seg.Offset,
+				SegmentID: seg.ID, Reason: "expected SE (transaction trailer)"}
 		}
 		p.pos++
 		if seg.ID == "SE" {
 			break
 		}
 	}
-	t := Transaction{Code: st.Element(1), ControlNumber: st.Element(2), Segments: p.segs[start:p.pos]}
+	t := Transaction{Code: st.Element(1), ControlNumber: st.Element(2),
+		Segments: p.segs[start:p.pos]}
 	se := t.Segments[len(t.Segments)-1]
 	p.checkCount("SE01", se, 1, len(t.Segments))
 	p.checkEqual("SE02", se, 2, t.ControlNumber)

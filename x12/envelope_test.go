@@ -56,14 +56,16 @@ func TestParseDetectsWrongCounts(t *testing.T) {
 		want     []Mismatch
 	}{
 		{"SE01", "SE*7*0001", "SE*9*0001", []Mismatch{{Field: "SE01", Index: 8, Offset: 292, Want: "7", Got: "9"}}},
-		{"SE02", "SE*7*0001", "SE*7*0009", []Mismatch{{Field: "SE02", Index: 8, Offset: 292, Want: "0001", Got: "0009"}}},
+		{"SE02", "SE*7*0001", "SE*7*0009",
+			[]Mismatch{{Field: "SE02", Index: 8, Offset: 292, Want: "0001", Got: "0009"}}},
 		{"GE01", "GE*4*104", "GE*3*104", []Mismatch{{Field: "GE01", Index: 49, Offset: 1169, Want: "4", Got: "3"}}},
 		{"GE02", "GE*4*104", "GE*4*105", []Mismatch{{Field: "GE02", Index: 49, Offset: 1169, Want: "104", Got: "105"}}},
 		{"IEA01", "IEA*1*000000104", "IEA*2*000000104",
 			[]Mismatch{{Field: "IEA01", Index: 50, Offset: 1178, Want: "1", Got: "2"}}},
 		{"IEA02", "IEA*1*000000104", "IEA*1*000000999",
 			[]Mismatch{{Field: "IEA02", Index: 50, Offset: 1178, Want: "000000104", Got: "000000999"}}},
-		{"SE01Missing", "SE*7*0001", "SE**0001", []Mismatch{{Field: "SE01", Index: 8, Offset: 292, Want: "7", Got: ""}}},
+		{"SE01Missing", "SE*7*0001", "SE**0001",
+			[]Mismatch{{Field: "SE01", Index: 8, Offset: 292, Want: "7", Got: ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

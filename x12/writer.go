@@ -72,7 +72,8 @@ func (w Writer) Write(env Envelope, groups ...Group) ([]byte, error) {
 			return nil, err
 		}
 	}
-	err = w.writeSegment(&b, NewSegment("IEA", strconv.Itoa(len(groups)), fmt.Sprintf("%09d", env.ControlNumber)))
+	iea := NewSegment("IEA", strconv.Itoa(len(groups)), fmt.Sprintf("%09d", env.ControlNumber))
+	err = w.writeSegment(&b, iea)
 	return []byte(b.String()), err
 }
 
@@ -81,7 +82,7 @@ func (w Writer) isa(env Envelope) (string, error) {
 	if env.ControlNumber < 1 || env.ControlNumber > 999999999 {
 		return "", fmt.Errorf("x12: interchange control number out of range")
 	}
-	if len(env.SenderID) > 15 || len(env.ReceiverID) > 15 || env.SenderID == "" || env.ReceiverID == "" {
+	if !isaIDOK(env.SenderID) || !isaIDOK(env.ReceiverID) {
 		return "", fmt.Errorf("x12: sender and receiver ids must be 1 to 15 characters")
 	}
 	t := env.Time.UTC()
@@ -132,7 +133,8 @@ func (w Writer) writeGroup(b *strings.Builder, env Envelope, g Group) error {
 			return err
 		}
 	}
-	return w.writeSegment(b, NewSegment("GE", strconv.Itoa(len(g.Sets)), strconv.Itoa(g.ControlNumber)))
+	ge := NewSegment("GE", strconv.Itoa(len(g.Sets)), strconv.Itoa(g.ControlNumber))
+	return w.writeSegment(b, ge)
 }
 
 // writeSegment encodes seg, re-encoding composite and repeated elements from the
@@ -183,6 +185,8 @@ func (w Writer) endSegment(b *strings.Builder) {
 func (w Writer) isSeparatorRune(r rune) bool {
 	return r < 128 && w.Delimiters.isSeparator(byte(r))
 }
+
+func isaIDOK(id string) bool { return id != "" && len(id) <= 15 }
 
 func pad(s string, n int) string { return s + strings.Repeat(" ", n-len(s)) }
 

@@ -154,9 +154,11 @@ func TestJSONHTTPMapsRequestAndAnswer(t *testing.T) {
 		t.Fatalf("Check: %v", err)
 	}
 	wantSent := JSONRequest{ControlNumber: "TRACE42", TradingPartnerServiceID: "BEH01",
-		Provider:   JSONProvider{OrganizationName: "WOUND CARE CLINIC", NPI: "1234567893"},
-		Subscriber: JSONPerson{MemberID: "XYZ123456789", FirstName: "JANE", LastName: "DOE", DateOfBirth: "19450312", Gender: "F"},
-		Encounter:  JSONEncounter{ServiceTypeCodes: []string{"30", "2"}, ProcedureCode: "15275", DateOfService: "20260310"}}
+		Provider: JSONProvider{OrganizationName: "WOUND CARE CLINIC", NPI: "1234567893"},
+		Subscriber: JSONPerson{MemberID: "XYZ123456789", FirstName: "JANE", LastName: "DOE",
+			DateOfBirth: "19450312", Gender: "F"},
+		Encounter: JSONEncounter{ServiceTypeCodes: []string{"30", "2"}, ProcedureCode: "15275",
+			DateOfService: "20260310"}}
 	if diff := cmp.Diff(wantSent, sent); diff != "" {
 		t.Errorf("request (-want +got):\n%s", diff)
 	}

@@ -19,7 +19,8 @@ func BuildCommand(_ context.Context, args []string, stdin io.Reader, stdout, std
 	receiver := fs.String("receiver", "CLEARINGHOUSE", "ISA08 receiver id")
 	control := fs.Int("control-number", 0, "ISA13 interchange control number (default random)")
 	production := fs.Bool("production", false, "mark the interchange as production (ISA15 P)")
-	delims := fs.String("delimiters", "*^:~", "element, repetition, component and segment separators")
+	delims := fs.String("delimiters", "*^:~",
+		"element, repetition, component and segment separators")
 	lineBreak := fs.Bool("line-break", true, "write a line break after each segment")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
@@ -38,10 +39,12 @@ func BuildCommand(_ context.Context, args []string, stdin io.Reader, stdout, std
 	if *control == 0 {
 		*control = randomControlNumber()
 	}
-	d := x12.Delimiters{Element: (*delims)[0], Repetition: (*delims)[1], Component: (*delims)[2], Segment: (*delims)[3]}
+	ds := *delims
+	d := x12.Delimiters{Element: ds[0], Repetition: ds[1], Component: ds[2], Segment: ds[3]}
 	env := x12.Envelope{SenderID: *sender, ReceiverID: *receiver, ControlNumber: *control,
 		Production: *production, Time: time.Now()}
-	out, err := x12.Build270(x12.Writer{Delimiters: d, LineBreak: *lineBreak}, env, inq.Request270(inq.PayerID))
+	w := x12.Writer{Delimiters: d, LineBreak: *lineBreak}
+	out, err := x12.Build270(w, env, inq.Request270(inq.PayerID))
 	if err != nil {
 		return fail(stderr, "build-270", err)
 	}
@@ -91,9 +94,11 @@ const (
 // CheckCommand is `eligibility check [flags] [file]`: it sends inquiry JSON through
 // the clearinghouse named by -clearinghouse (simulator, x12-http, json-http) and
 // writes the Result as JSON. It exits 1 when the check failed.
-func CheckCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func CheckCommand(ctx context.Context, args []string, stdin io.Reader,
+	stdout, stderr io.Writer) int {
 	fs := newFlags("check", stderr)
-	kind := fs.String("clearinghouse", envOr(EnvClearinghouse, "simulator"), "simulator, x12-http or json-http")
+	kind := fs.String("clearinghouse", envOr(EnvClearinghouse, "simulator"),
+		"simulator, x12-http or json-http")
 	url := fs.String("url", os.Getenv(EnvURL), "clearinghouse endpoint URL (x12-http, json-http)")
 	payerMap := fs.String("payer-map", "", "JSON file mapping our payer ids to the clearinghouse's")
 	attempts := fs.Int("attempts", 3, "attempts before giving up")
@@ -111,7 +116,8 @@ func CheckCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return fail(stderr, "check", err)
 	}
-	res := (&Checker{Clearinghouse: ch, MaxAttempts: *attempts, AttemptTimeout: *timeout}).Check(ctx, inq)
+	checker := &Checker{Clearinghouse: ch, MaxAttempts: *attempts, AttemptTimeout: *timeout}
+	res := checker.Check(ctx, inq)
 	if err := writeJSON(stdout, cliResult{Result: res, raw: *raw}); err != nil {
 		return fail(stderr, "check", err)
 	}

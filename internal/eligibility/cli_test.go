@@ -43,7 +43,8 @@ func TestCLIBuild270(t *testing.T) {
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if ic.Delimiters != (x12.Delimiters{Element: '|', Repetition: '^', Component: '>', Segment: '!'}) || ic.ControlNumber != "000000077" {
+	wantDelims := x12.Delimiters{Element: '|', Repetition: '^', Component: '>', Segment: '!'}
+	if ic.Delimiters != wantDelims || ic.ControlNumber != "000000077" {
 		t.Errorf("delimiters %q control %s", ic.Delimiters, ic.ControlNumber)
 	}
 }
@@ -148,7 +149,8 @@ func TestCLICheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Status != StatusOK || !got.Summary.Active || got.Summary.Dependent == nil {
-				t.Errorf("status %s active %v dependent %v", got.Status, got.Summary.Active, got.Summary.Dependent != nil)
+				t.Errorf("status %s active %v dependent %v",
+					got.Status, got.Summary.Active, got.Summary.Dependent != nil)
 			}
 			if tt.name == "X12HTTP" && !strings.Contains(got.RawRequest, "*PI*SIM-BEH~") {
 				t.Errorf("raw request not included or payer not mapped: %q", got.RawRequest)

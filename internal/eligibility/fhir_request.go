@@ -52,15 +52,18 @@ func (f FHIRInquiry) Format(s fmt.State, _ rune) { fmt.Fprint(s, f.String()) }
 // Inquiry. Patient, Coverage, insurer and provider may be contained ("#id") or
 // referenced, in which case resolve fetches them (resolve may be nil when all are
 // contained). It returns an *OperationOutcome naming every bad element.
-func ParseCoverageEligibilityRequest(ctx context.Context, data []byte, resolve Resolver) (FHIRInquiry, error) {
+func ParseCoverageEligibilityRequest(ctx context.Context, data []byte,
+	resolve Resolver) (FHIRInquiry, error) {
 	var req coverageEligibilityRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		oo := &OperationOutcome{}
-		oo.add("structure", "CoverageEligibilityRequest", "the body is not valid JSON for this resource")
+		oo.add("structure", "CoverageEligibilityRequest",
+			"the body is not valid JSON for this resource")
 		return FHIRInquiry{}, oo.err()
 	}
 	m := requestMapper{ctx: ctx, req: req, resolve: resolve, oo: &OperationOutcome{},
-		out: FHIRInquiry{RequestID: req.ID, Purpose: req.Purpose, contained: map[string]json.RawMessage{}}}
+		out: FHIRInquiry{RequestID: req.ID, Purpose: req.Purpose,
+			contained: map[string]json.RawMessage{}}}
 	m.header()
 	m.patientAndCoverage()
 	m.insurer()
@@ -83,7 +86,8 @@ var fhirPaths = map[string]string{
 	"payerId": "insurer.identifier", "payerName": "insurer.name",
 	"providerName": "provider.name", "providerNpi": "provider.identifier",
 	"dateOfService": "serviced[x]", "serviceTypes": "item.category",
-	"procedureCode": "item.productOrService", "subscriber.memberId": "insurance.coverage.subscriberId",
+	"procedureCode":       "item.productOrService",
+	"subscriber.memberId": "insurance.coverage.subscriberId",
 }
 
 // fhirPathFor names the request element behind a validation error. The patient is
@@ -113,7 +117,8 @@ type requestMapper struct {
 func (m *requestMapper) header() {
 	r := m.req
 	if r.ResourceType != "CoverageEligibilityRequest" {
-		m.oo.add("invalid", "CoverageEligibilityRequest.resourceType", "must be CoverageEligibilityRequest")
+		m.oo.add("invalid", "CoverageEligibilityRequest.resourceType",
+			"must be CoverageEligibilityRequest")
 	}
 	if r.Status != "active" {
 		m.oo.add("value", "CoverageEligibilityRequest.status", "must be active")
@@ -127,7 +132,8 @@ func (m *requestMapper) header() {
 		}
 	}
 	if len(r.Purpose) == 0 {
-		m.oo.add("required", "CoverageEligibilityRequest.purpose", "at least one purpose is required")
+		m.oo.add("required", "CoverageEligibilityRequest.purpose",
+			"at least one purpose is required")
 	}
 	served := r.ServicedDate
 	if served == "" && r.ServicedPeriod != nil {
@@ -142,7 +148,8 @@ func (m *requestMapper) header() {
 }
 
 // fetch returns the resource a reference points to: contained or resolved.
-func (m *requestMapper) fetch(ref *fhirReference, path string, types ...string) (fhirResource, bool) {
+func (m *requestMapper) fetch(ref *fhirReference, path string,
+	types ...string) (fhirResource, bool) {
 	want := strings.Join(types, " or ")
 	if ref == nil || ref.Reference == "" {
 		m.oo.add("required", path, "a reference to a "+want+" is required")
@@ -271,10 +278,12 @@ func (m *requestMapper) insurer() {
 		m.out.Inquiry.PayerID = org.Identifier[0].Value
 	}
 	if m.out.Inquiry.PayerID == "" {
-		m.oo.add("required", "CoverageEligibilityRequest.insurer.identifier", "the payer id is required")
+		m.oo.add("required", "CoverageEligibilityRequest.insurer.identifier",
+			"the payer id is required")
 	}
 	if m.out.Inquiry.PayerName == "" {
-		m.oo.add("required", "CoverageEligibilityRequest.insurer.name", "the payer name is required")
+		m.oo.add("required", "CoverageEligibilityRequest.insurer.name",
+			"the payer name is required")
 	}
 }
 
@@ -291,7 +300,8 @@ func (m *requestMapper) provider() {
 		}
 	}
 	if m.out.Inquiry.ProviderNPI == "" {
-		m.oo.add("required", path+".identifier", "an identifier with system "+SystemNPI+" is required")
+		m.oo.add("required", path+".identifier",
+			"an identifier with system "+SystemNPI+" is required")
 	}
 	m.out.Inquiry.ProviderName = orgName(r)
 	if m.out.Inquiry.ProviderName == "" {
@@ -305,13 +315,14 @@ func (m *requestMapper) items() {
 	for i, it := range m.req.Item {
 		if code := it.Category.firstCode(); code != "" {
 			if len(code) > 2 {
-				m.oo.add("code-invalid", fmt.Sprintf("CoverageEligibilityRequest.item[%d].category", i),
-					"must be an X12 service type code")
+				path := fmt.Sprintf("CoverageEligibilityRequest.item[%d].category", i)
+				m.oo.add("code-invalid", path, "must be an X12 service type code")
 				continue
 			}
 			m.out.Inquiry.ServiceTypes = append(m.out.Inquiry.ServiceTypes, code)
 		}
-		if code := it.ProductOrService.firstCode(); code != "" && m.out.Inquiry.ProcedureCode == "" {
+		code := it.ProductOrService.firstCode()
+		if code != "" && m.out.Inquiry.ProcedureCode == "" {
 			m.out.Inquiry.ProcedureCode = code
 		}
 	}

@@ -63,7 +63,8 @@ type fhirError struct {
 // both benefits and rejections; error when it rejected the inquiry or the check
 // failed), the focal coverage with its plans' benefits, a separate coverage entry
 // per other payer, and one error per AAA rejection.
-func BuildCoverageEligibilityResponse(fi FHIRInquiry, res Result, id string, created time.Time) ([]byte, error) {
+func BuildCoverageEligibilityResponse(fi FHIRInquiry, res Result, id string,
+	created time.Time) ([]byte, error) {
 	if fi.PatientRef == "" || fi.InsurerRef == "" {
 		return nil, fmt.Errorf("fhir response: the request's patient and insurer are required")
 	}
@@ -183,7 +184,7 @@ func itemsOf(p x12.Plan) []fhirItem {
 	for _, subject := range p.PriorAuth {
 		it := fhirItem{Name: p.Name, AuthorizationRequired: &yes}
 		if code, ok := strings.CutPrefix(subject, "HC:"); ok {
-			it.ProductOrService = &fhirCodeableConcept{Coding: []fhirCoding{{System: SystemHCPCS, Code: code}}}
+			it.ProductOrService = coded(SystemHCPCS, code)
 		} else {
 			it.Category = serviceTypes([]string{subject})
 		}
@@ -193,7 +194,7 @@ func itemsOf(p x12.Plan) []fhirItem {
 }
 
 func accumulatorItem(p x12.Plan, a x12.Accumulator, system, code string) fhirItem {
-	b := fhirBenefit{Type: fhirCodeableConcept{Coding: []fhirCoding{{System: system, Code: code}}}}
+	b := fhirBenefit{Type: *coded(system, code)}
 	switch {
 	case a.Total != nil:
 		b.AllowedMoney = money(*a.Total)
@@ -203,12 +204,13 @@ func accumulatorItem(p x12.Plan, a x12.Accumulator, system, code string) fhirIte
 	if a.Met != nil {
 		b.UsedMoney = money(*a.Met)
 	}
-	return fhirItem{Category: serviceTypes(a.ServiceTypes), Name: p.Name, Network: network(a.Network),
-		Unit: unit(a.Level), Term: term(a.Period), Benefit: []fhirBenefit{b}}
+	return fhirItem{Category: serviceTypes(a.ServiceTypes), Name: p.Name,
+		Network: network(a.Network), Unit: unit(a.Level), Term: term(a.Period),
+		Benefit: []fhirBenefit{b}}
 }
 
 func costShareItem(p x12.Plan, c x12.CostShare, code string) fhirItem {
-	b := fhirBenefit{Type: fhirCodeableConcept{Coding: []fhirCoding{{System: SystemBenefitType, Code: code}}}}
+	b := fhirBenefit{Type: *coded(SystemBenefitType, code)}
 	if c.Amount != nil {
 		b.AllowedMoney = money(*c.Amount)
 	}
@@ -216,10 +218,10 @@ func costShareItem(p x12.Plan, c x12.CostShare, code string) fhirItem {
 		pct := int(*c.Percent + 0.5)
 		b.AllowedUnsignedInt = &pct
 	}
-	it := fhirItem{Category: serviceTypes(c.ServiceTypes), Name: p.Name, Network: network(c.Network),
-		Unit: unit(c.Level), Benefit: []fhirBenefit{b}}
+	it := fhirItem{Category: serviceTypes(c.ServiceTypes), Name: p.Name,
+		Network: network(c.Network), Unit: unit(c.Level), Benefit: []fhirBenefit{b}}
 	if code, ok := strings.CutPrefix(c.Procedure, "HC:"); ok {
-		it.ProductOrService = &fhirCodeableConcept{Coding: []fhirCoding{{System: SystemHCPCS, Code: code}}}
+		it.ProductOrService = coded(SystemHCPCS, code)
 	}
 	return it
 }

@@ -54,7 +54,8 @@ func TestParseCoverageEligibilityRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fi, err := ParseCoverageEligibilityRequest(context.Background(), MustReadFixture(t, tt.fixture), MustResolver(t))
+			data := MustReadFixture(t, tt.fixture)
+			fi, err := ParseCoverageEligibilityRequest(context.Background(), data, MustResolver(t))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -234,7 +235,8 @@ func benefitTypes(doc map[string]any) []string {
 	for _, it := range list(list(doc["insurance"])[0]["item"]) {
 		for _, b := range list(it["benefit"]) {
 			code := str(list(b["type"].(map[string]any)["coding"])[0]["code"])
-			out = append(out, code+":"+jsonText(b["allowedMoney"])+jsonText(b["allowedUnsignedInt"])+":"+jsonText(b["usedMoney"]))
+			allowed := jsonText(b["allowedMoney"]) + jsonText(b["allowedUnsignedInt"])
+			out = append(out, code+":"+allowed+":"+jsonText(b["usedMoney"]))
 		}
 		if it["authorizationRequired"] == true {
 			out = append(out, "auth")

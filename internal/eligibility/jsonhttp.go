@@ -130,7 +130,8 @@ func NewJSONRequest(inq Inquiry, payerID string) JSONRequest {
 }
 
 func jsonPerson(p x12.Person) JSONPerson {
-	out := JSONPerson{MemberID: p.MemberID, FirstName: p.FirstName, LastName: p.LastName, Gender: p.Sex}
+	out := JSONPerson{MemberID: p.MemberID, FirstName: p.FirstName, LastName: p.LastName,
+		Gender: p.Sex}
 	if !p.BirthDate.IsZero() {
 		out.DateOfBirth = p.BirthDate.Format("20060102")
 	}

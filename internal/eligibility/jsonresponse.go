@@ -88,9 +88,11 @@ func ParseJSONResponse(data []byte) (x12.Response271, error) {
 	}
 	r := x12.Response271{
 		ControlNumber: in.ControlNumber, Reference: in.ControlNumber,
-		Traces:     []x12.Trace{{Type: "2", Number: in.ControlNumber}},
-		Payer:      x12.Entity{Code: "PR", Name: in.Payer.Name, IDQualifier: "PI", ID: in.TradingPartnerServiceID},
-		Provider:   x12.Entity{Code: "1P", Name: in.Provider.ProviderName, IDQualifier: "XX", ID: in.Provider.NPI},
+		Traces: []x12.Trace{{Type: "2", Number: in.ControlNumber}},
+		Payer: x12.Entity{Code: "PR", Name: in.Payer.Name, IDQualifier: "PI",
+			ID: in.TradingPartnerServiceID},
+		Provider: x12.Entity{Code: "1P", Name: in.Provider.ProviderName, IDQualifier: "XX",
+			ID: in.Provider.NPI},
 		Subscriber: memberFromJSON(in.Subscriber),
 		Dates:      datesFromJSON(in.PlanDateInformation),
 	}
@@ -109,7 +111,8 @@ func ParseJSONResponse(data []byte) (x12.Response271, error) {
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return x12.Response271{}, fmt.Errorf("json response errors[%d]: %w", i, err)
 		}
-		rej := x12.ExplainRejection(loopFromLocation(e.Location), "N", e.Code, x12.FollowUpCode(e.FollowupAction))
+		loop, followUp := loopFromLocation(e.Location), x12.FollowUpCode(e.FollowupAction)
+		rej := x12.ExplainRejection(loop, "N", e.Code, followUp)
 		if rej.FollowUpText == "" {
 			rej.FollowUpText = e.FollowupAction
 		}
@@ -120,7 +123,8 @@ func ParseJSONResponse(data []byte) (x12.Response271, error) {
 }
 
 func memberFromJSON(p JSONPerson) x12.Member {
-	m := x12.Member{MemberID: p.MemberID, FirstName: p.FirstName, LastName: p.LastName, Sex: p.Gender}
+	m := x12.Member{MemberID: p.MemberID, FirstName: p.FirstName, LastName: p.LastName,
+		Sex: p.Gender}
 	if len(p.DateOfBirth) == 8 {
 		m.BirthDate = p.DateOfBirth[:4] + "-" + p.DateOfBirth[4:6] + "-" + p.DateOfBirth[6:]
 	}
@@ -155,7 +159,8 @@ func benefitsFromJSON(in jsonResponse, loop string) ([]x12.Benefit, error) {
 	}
 	var status []x12.Benefit
 	for _, ps := range in.PlanStatus {
-		seg := x12.NewSegment("EB", ps.StatusCode, "", x12.Repeat(ps.ServiceTypeCodes...), "", ps.PlanDetails)
+		types := x12.Repeat(ps.ServiceTypeCodes...)
+		seg := x12.NewSegment("EB", ps.StatusCode, "", types, "", ps.PlanDetails)
 		status = append(status, x12.BenefitFromSegment(seg, loop))
 	}
 	return append(status, out...), nil

@@ -42,15 +42,20 @@ type ScenarioInfo struct {
 // Beneficiary Identifier always ends in two digits, so each suffix fits an
 // MBI-shaped id.
 var simulatorScenarios = []ScenarioInfo{
-	{ScenarioActiveMedicareFFS, "10", "active Medicare Part A and B, Part B deductible and 20% coinsurance"},
-	{ScenarioActiveCommercial, "20", "active PPO, individual and family deductible and out-of-pocket"},
-	{ScenarioPriorAuthRequired, "30", "active HMO, surgical services and the asked procedure need prior authorization"},
-	{ScenarioMedicareAdvantage, "40", "Medicare names a Medicare Advantage plan (EB*R, loop 2120C) that decides"},
+	{ScenarioActiveMedicareFFS, "10",
+		"active Medicare Part A and B, Part B deductible and 20% coinsurance"},
+	{ScenarioActiveCommercial, "20",
+		"active PPO, individual and family deductible and out-of-pocket"},
+	{ScenarioPriorAuthRequired, "30",
+		"active HMO, surgical services and the asked procedure need prior authorization"},
+	{ScenarioMedicareAdvantage, "40",
+		"Medicare names a Medicare Advantage plan (EB*R, loop 2120C) that decides"},
 	{ScenarioInactive, "50", "coverage ended last year"},
 	{ScenarioPayerUnavailable, "42", "payer cannot respond now (AAA 42 in 2100A); retry later"},
 	{ScenarioInvalidProviderID, "43", "provider NPI invalid (AAA 43 in 2100B)"},
 	{ScenarioProviderNotOnFile, "51", "provider not on file (AAA 51 in 2100B)"},
-	{ScenarioBirthDateMismatch, "71", "birth date does not match (AAA 71 in the patient's 2100 loop)"},
+	{ScenarioBirthDateMismatch, "71",
+		"birth date does not match (AAA 71 in the patient's 2100 loop)"},
 	{ScenarioInvalidMemberID, "72", "member id invalid (AAA 72 in 2100C)"},
 	{ScenarioNameMismatch, "73", "name does not match (AAA 73 in the patient's 2100 loop)"},
 	{ScenarioSubscriberNotFound, "75", "subscriber not found (AAA 75 in 2100C)"},
@@ -94,7 +99,8 @@ func SimulatorMemberID(s Scenario, n int) string {
 	d := func(i int) byte { return byte('0' + i%10) }
 	// Positions: 1 digit 1-9, 2 letter, 3 alnum, 4 digit, 5 letter, 6 alnum, 7 digit,
 	// 8 and 9 letters, 10 and 11 digits (the suffix).
-	id := []byte{byte('1' + n%9), l(n / 9), d(n / 180), d(n / 1800), l(n / 18000), 'E', '5', 'M', 'K'}
+	id := []byte{byte('1' + n%9), l(n / 9), d(n / 180), d(n / 1800), l(n / 18000),
+		'E', '5', 'M', 'K'}
 	return string(id) + suffix
 }
 

@@ -80,7 +80,8 @@ func (c *X12HTTP) Check(ctx context.Context, inq Inquiry) (Result, error) {
 		w = x12.Writer{Delimiters: x12.DefaultDelimiters, LineBreak: true}
 	}
 	ex := x12Exchange{name: c.Name(), payers: c.Payers, writer: w,
-		senderID: orDefault(c.SenderID, "OPENIVR"), receiverID: orDefault(c.ReceiverID, "CLEARINGHOUSE"),
+		senderID:   orDefault(c.SenderID, "OPENIVR"),
+		receiverID: orDefault(c.ReceiverID, "CLEARINGHOUSE"),
 		production: c.Production, now: c.Now}
 	return ex.check(ctx, inq, func(ctx context.Context, raw270 []byte) ([]byte, error) {
 		return post(ctx, c.client(), c.URL, "application/edi-x12", c.Credentials, raw270)
@@ -133,7 +134,8 @@ func statusError(code int) error {
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
 		return temporary(fmt.Sprintf("the clearinghouse is unavailable (HTTP %d)", code), nil)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return permanent(fmt.Sprintf("the clearinghouse refused our credentials (HTTP %d)", code), nil)
+		reason := fmt.Sprintf("the clearinghouse refused our credentials (HTTP %d)", code)
+		return permanent(reason, nil)
 	}
 	return permanent(fmt.Sprintf("the clearinghouse rejected the request (HTTP %d)", code), nil)
 }
