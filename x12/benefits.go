@@ -2,6 +2,7 @@ package x12
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -60,27 +61,48 @@ func isCoverageStatus(code string) bool {
 // type and plan name; a later line that names neither belongs to the plan before
 // it. Call it once per response, with all its lines in order.
 func (r *Response271) AddBenefits(benefits []Benefit) {
-	var current *Plan
-	for _, b := range benefits {
+	owner := make([]int, len(benefits)) // plan index per line; -1 for other payers
+	current := -1
+	for i, b := range benefits {
+		owner[i] = -1
 		if b.Code == "R" {
 			r.OtherPayers = append(r.OtherPayers, otherPayerFrom(b))
 			continue
 		}
+		status := isCoverageStatus(b.Code)
 		switch {
-		case isCoverageStatus(b.Code) || b.InsuranceType != "" || b.PlanName != "":
-			current = findPlan(r, b.InsuranceType, b.PlanName, isCoverageStatus(b.Code))
-		case current == nil:
+		case status || b.InsuranceType != "" || b.PlanName != "":
+			current = findPlan(r, b.InsuranceType, b.PlanName, status)
+		case current < 0:
 			current = findPlan(r, "", "", false)
 		}
-		if isCoverageStatus(b.Code) && current.Status == "" {
-			current.Status, current.StatusName = b.Code, b.CodeName
-			current.Active = b.Code <= "5"
+		if p := &r.Plans[current]; status && p.Status == "" {
+			p.Status, p.StatusName, p.Active = b.Code, b.CodeName, b.Code <= "5"
 		}
-		current.Benefits = append(current.Benefits, b)
+		owner[i] = current
 	}
+	r.fileBenefits(benefits, owner)
 	for i := range r.Plans {
 		summarize(&r.Plans[i])
 		r.Active = r.Active || r.Plans[i].Active
+	}
+}
+
+// fileBenefits copies each line into its plan, sizing each list once.
+func (r *Response271) fileBenefits(benefits []Benefit, owner []int) {
+	counts := make([]int, len(r.Plans))
+	for _, o := range owner {
+		if o >= 0 {
+			counts[o]++
+		}
+	}
+	for i := range r.Plans {
+		r.Plans[i].Benefits = slices.Grow(r.Plans[i].Benefits, counts[i])
+	}
+	for i, o := range owner {
+		if o >= 0 {
+			r.Plans[o].Benefits = append(r.Plans[o].Benefits, benefits[i])
+		}
 	}
 }
 
@@ -90,10 +112,10 @@ const (
 	maxAccumulators = 100
 )
 
-// findPlan returns the plan with the given insurance type and name, creating it if
-// needed. An empty type or name on the line matches the plan's. Only a coverage
+// findPlan returns the index of the plan with the given insurance type and name,
+// creating it if needed. An empty type or name on the line matches the plan's. Only a coverage
 // line (adopt) names the plan: on other lines EB05 describes the benefit.
-func findPlan(r *Response271, insType, name string, adopt bool) *Plan {
+func findPlan(r *Response271, insType, name string, adopt bool) int {
 	if !adopt {
 		name = ""
 	}
@@ -107,15 +129,15 @@ func findPlan(r *Response271, insType, name string, adopt bool) *Plan {
 			if p.Name == "" {
 				p.Name = name
 			}
-			return p
+			return i
 		}
 	}
 	if len(r.Plans) >= maxPlans {
-		return &r.Plans[len(r.Plans)-1] // the line is still listed under the last plan
+		return len(r.Plans) - 1 // the line is still listed under the last plan
 	}
 	r.Plans = append(r.Plans, Plan{InsuranceType: insType,
 		InsuranceTypeName: insuranceTypeNames[insType], Name: name})
-	return &r.Plans[len(r.Plans)-1]
+	return len(r.Plans) - 1
 }
 
 func otherPayerFrom(b Benefit) OtherPayer {

@@ -14,68 +14,77 @@ func (r Request270) Body270(now time.Time) ([]Segment, error) {
 		return nil, err
 	}
 	now = now.UTC()
-	body := []Segment{
-		NewSegment("BHT", "0022", "13", orDefault(r.Reference, r.TraceNumber),
-			now.Format("20060102"), now.Format("1504")),
-		NewSegment("HL", "1", "", "20", "1"),
-		NewSegment("NM1", "PR", "2", r.PayerName, "", "", "", "", "PI", r.PayerID),
-		NewSegment("HL", "2", "1", "21", "1"),
-		NewSegment("NM1", "1P", "2", r.ProviderName, "", "", "", "", "XX", r.ProviderNPI),
-		NewSegment("HL", "3", "2", "22", boolFlag(r.Dependent != nil)),
-	}
+	b := &segmentArena{elements: make([]string, 0, 64), segs: make([]Segment, 0, 16)}
+	b.add("BHT", "0022", "13", orDefault(r.Reference, r.TraceNumber),
+		now.Format("20060102"), now.Format("1504"))
+	b.add("HL", "1", "", "20", "1")
+	b.add("NM1", "PR", "2", r.PayerName, "", "", "", "", "PI", r.PayerID)
+	b.add("HL", "2", "1", "21", "1")
+	b.add("NM1", "1P", "2", r.ProviderName, "", "", "", "", "XX", r.ProviderNPI)
+	b.add("HL", "3", "2", "22", boolFlag(r.Dependent != nil))
 	if r.Dependent == nil {
-		body = append(body, r.trace())
-		body = append(body, personSegments("IL", r.Subscriber)...)
-		return append(append(body, r.serviceDate()), r.inquiries()...), nil
+		r.trace(b)
+		person(b, "IL", r.Subscriber)
+	} else {
+		person(b, "IL", r.Subscriber)
+		b.add("HL", "4", "3", "23", "0")
+		r.trace(b)
+		person(b, "03", *r.Dependent)
 	}
-	body = append(body, personSegments("IL", r.Subscriber)...)
-	body = append(body, NewSegment("HL", "4", "3", "23", "0"), r.trace())
-	body = append(body, personSegments("03", *r.Dependent)...)
-	return append(append(body, r.serviceDate()), r.inquiries()...), nil
+	b.add("DTP", "291", "D8", r.DateOfService.Format("20060102"))
+	r.inquiries(b)
+	return b.segs, nil
 }
 
-func (r Request270) trace() Segment {
+// segmentArena builds segments whose elements share one backing array, so a
+// request costs a few allocations rather than one per segment.
+type segmentArena struct {
+	elements []string
+	segs     []Segment
+}
+
+func (a *segmentArena) add(id string, elements ...string) {
+	start := len(a.elements)
+	a.elements = append(a.elements, elements...)
+	end := len(a.elements)
+	a.segs = append(a.segs, Segment{ID: id, Elements: a.elements[start:end:end], Index: -1, Offset: -1})
+}
+
+func (r Request270) trace(b *segmentArena) {
 	origin := r.TraceOriginator
 	if origin == "" {
 		origin = "9" + r.ProviderNPI[:9]
 	}
-	return NewSegment("TRN", "1", r.TraceNumber, origin)
-}
-
-func (r Request270) serviceDate() Segment {
-	return NewSegment("DTP", "291", "D8", r.DateOfService.Format("20060102"))
+	b.add("TRN", "1", r.TraceNumber, origin)
 }
 
 // inquiries returns the 2110 EQ segments: the service types in one repeated EQ01,
 // then a procedure-level EQ when a code is asked for.
-func (r Request270) inquiries() []Segment {
-	types := r.ServiceTypes
-	if len(types) == 0 {
-		types = []string{"30"}
+func (r Request270) inquiries(b *segmentArena) {
+	types := "30"
+	if len(r.ServiceTypes) > 0 {
+		types = Repeat(r.ServiceTypes...)
 	}
-	eqs := []Segment{NewSegment("EQ", Repeat(types...))}
+	b.add("EQ", types)
 	if r.ProcedureCode != "" {
-		eqs = append(eqs, NewSegment("EQ", "", Composite("HC", r.ProcedureCode)))
+		b.add("EQ", "", "HC"+string(DefaultDelimiters.Component)+r.ProcedureCode)
 	}
-	return eqs
 }
 
-// personSegments returns NM1 and, when known, DMG for a subscriber (IL) or a
-// dependent (03).
-func personSegments(entity string, p Person) []Segment {
-	nm1 := NewSegment("NM1", entity, "1", p.LastName, p.FirstName, p.MiddleName, "", "")
+// person adds NM1 and, when known, DMG for a subscriber (IL) or a dependent (03).
+func person(b *segmentArena, entity string, p Person) {
 	if p.MemberID != "" {
-		nm1.Elements = append(nm1.Elements, "MI", p.MemberID)
+		b.add("NM1", entity, "1", p.LastName, p.FirstName, p.MiddleName, "", "", "MI", p.MemberID)
+	} else {
+		b.add("NM1", entity, "1", p.LastName, p.FirstName, p.MiddleName)
 	}
-	segs := []Segment{nm1}
 	if !p.BirthDate.IsZero() || p.Sex != "" {
 		dob := ""
 		if !p.BirthDate.IsZero() {
 			dob = p.BirthDate.Format("20060102")
 		}
-		segs = append(segs, NewSegment("DMG", "D8", dob, p.Sex))
+		b.add("DMG", "D8", dob, p.Sex)
 	}
-	return segs
 }
 
 func boolFlag(b bool) string {

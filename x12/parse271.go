@@ -42,6 +42,11 @@ func ParseTransaction271(t Transaction) ([]Response271, error) {
 		return nil, txError(t, 1, "a 271 must start with BHT")
 	}
 	p := &parser271{tx: t, reference: body[0].Element(3)}
+	for _, seg := range body {
+		if seg.ID == "EB" {
+			p.ebLeft++ // sizes the patients' benefit lists
+		}
+	}
 	for _, seg := range body[1:] {
 		if err := p.segment(seg); err != nil {
 			return nil, err
@@ -70,6 +75,7 @@ type parser271 struct {
 	loop      string // current loop id, e.g. 2100C
 	benefit   *Benefit
 	inLS      bool
+	ebLeft    int // EB segments not yet read
 }
 
 // patient collects one subscriber loop and its dependent.
@@ -124,7 +130,8 @@ func (p *parser271) hl(s Segment) error {
 	p.level, p.loop, p.benefit, p.inLS = level, "2000"+letter, nil, false
 	if level == "22" {
 		pt := &patient{resp: Response271{ControlNumber: p.tx.ControlNumber,
-			Reference: p.reference, Payer: p.payer, Provider: p.provider}}
+			Reference: p.reference, Payer: p.payer, Provider: p.provider},
+			benefits: make([]Benefit, 0, p.ebLeft)}
 		p.patients = append(p.patients, pt)
 	}
 	if level == "23" {
@@ -243,6 +250,7 @@ func (p *parser271) eb(s Segment) error {
 	}
 	p.loop, p.inLS = "2110"+loopLetters[p.level], false
 	pt := p.current()
+	p.ebLeft--
 	pt.benefits = append(pt.benefits, BenefitFromSegment(s, p.loop))
 	p.benefit = &pt.benefits[len(pt.benefits)-1]
 	return nil

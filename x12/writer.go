@@ -1,6 +1,7 @@
 package x12
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,7 +65,8 @@ func (w Writer) Write(env Envelope, groups ...Group) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
+	var b bytes.Buffer
+	b.Grow(sizeHint(groups))
 	b.WriteString(isa)
 	w.endSegment(&b)
 	for _, g := range groups {
@@ -74,7 +76,7 @@ func (w Writer) Write(env Envelope, groups ...Group) ([]byte, error) {
 	}
 	iea := NewSegment("IEA", strconv.Itoa(len(groups)), fmt.Sprintf("%09d", env.ControlNumber))
 	err = w.writeSegment(&b, iea)
-	return []byte(b.String()), err
+	return b.Bytes(), err
 }
 
 // isa returns the fixed-width ISA segment without its terminator.
@@ -109,7 +111,7 @@ func (w Writer) isa(env Envelope) (string, error) {
 	return strings.Join(fields, string(w.Delimiters.Element)), nil
 }
 
-func (w Writer) writeGroup(b *strings.Builder, env Envelope, g Group) error {
+func (w Writer) writeGroup(b *bytes.Buffer, env Envelope, g Group) error {
 	t := env.Time.UTC()
 	gs := NewSegment("GS", g.FunctionalID, orDefault(env.ApplicationSender, env.SenderID),
 		orDefault(env.ApplicationReceiver, env.ReceiverID), t.Format("20060102"), t.Format("1504"),
@@ -139,7 +141,7 @@ func (w Writer) writeGroup(b *strings.Builder, env Envelope, g Group) error {
 
 // writeSegment encodes seg, re-encoding composite and repeated elements from the
 // separators seg was built or read with into the writer's.
-func (w Writer) writeSegment(b *strings.Builder, seg Segment) error {
+func (w Writer) writeSegment(b *bytes.Buffer, seg Segment) error {
 	if !validID(seg.ID) {
 		return fmt.Errorf("x12: invalid segment id %q", seg.ID)
 	}
@@ -159,7 +161,17 @@ func (w Writer) writeSegment(b *strings.Builder, seg Segment) error {
 	return nil
 }
 
-func (w Writer) writeElement(b *strings.Builder, e string, rep, comp byte) error {
+func (w Writer) writeElement(b *bytes.Buffer, e string, rep, comp byte) error {
+	if rep == w.Delimiters.Repetition && comp == w.Delimiters.Component {
+		// Same composite separators: check the value, then copy it whole.
+		for i := 0; i < len(e); i++ {
+			if c := e[i]; c == w.Delimiters.Element || c == w.Delimiters.Segment || c == '\r' || c == '\n' {
+				return fmt.Errorf("value contains a separator or line break")
+			}
+		}
+		b.WriteString(e)
+		return nil
+	}
 	for i := 0; i < len(e); i++ {
 		c := e[i]
 		switch {
@@ -175,11 +187,22 @@ func (w Writer) writeElement(b *strings.Builder, e string, rep, comp byte) error
 	return nil
 }
 
-func (w Writer) endSegment(b *strings.Builder) {
+func (w Writer) endSegment(b *bytes.Buffer) {
 	b.WriteByte(w.Delimiters.Segment)
 	if w.LineBreak && w.Delimiters.Segment != '\n' {
 		b.WriteByte('\n')
 	}
+}
+
+// sizeHint estimates the encoded size of groups, so the buffer grows once.
+func sizeHint(groups []Group) int {
+	n := isaLength + 128
+	for _, g := range groups {
+		for _, set := range g.Sets {
+			n += 64 + 40*len(set.Body)
+		}
+	}
+	return n
 }
 
 func (w Writer) isSeparatorRune(r rune) bool {
