@@ -132,13 +132,20 @@ func textOK(s string, max int) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && !strings.ContainsRune(" -.,'&/()#", rune(c)) {
+		if !nameChars[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// nameChars marks the bytes textOK accepts.
+var nameChars = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c)) || strings.IndexByte(" -.,'&/()#", byte(c)) >= 0
+	}
+	return t
+}()
 
 func idOK(s string, max int) bool {
 	if s == "" || len(s) > max {
