@@ -16,8 +16,8 @@
 // (a Medicare Beneficiary Identifier always ends in two digits). Rejections use
 // their AAA reason code as the suffix:
 //
-//	10 active Medicare Part A and B, Part B deductible (amount left varies per id), 20% coinsurance
-//	20 active PPO with individual and family deductible and out-of-pocket, copay, coinsurance
+//	10 active Medicare A and B; Part B deductible (left varies by id), 20% coinsurance
+//	20 active PPO: individual and family deductible and out-of-pocket, copay, coinsurance
 //	30 active HMO; surgical services and any asked procedure need prior authorization
 //	40 Medicare Part A and B plus a Medicare Advantage plan (EB*R with loop 2120C)
 //	50 inactive: coverage ended the year before the date of service
