@@ -168,6 +168,9 @@ func TestRequest270Validate(t *testing.T) {
 			"x12: 270 procedureCode: letters and digits only"},
 		{"DependentWithoutName", func(r *Request270) { r.Dependent = &Person{} },
 			"x12: 270 dependent.lastName: required, at most 60 plain characters"},
+		{"DependentWithMemberID", func(r *Request270) { r.Dependent = &Person{LastName: "A", MemberID: "X1"} },
+			"x12: 270 dependent.memberId: must be empty; a patient with a member id of their own " +
+				"is sent as the subscriber"},
 		{"BadOriginator", func(r *Request270) { r.TraceOriginator = "12" },
 			"x12: 270 traceOriginator: must be 10 digits"},
 	}

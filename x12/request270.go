@@ -84,6 +84,10 @@ func (r Request270) Validate() error {
 		return err
 	}
 	if r.Dependent != nil {
+		if r.Dependent.MemberID != "" {
+			return fmt.Errorf("x12: 270 dependent.memberId: must be empty; a patient with " +
+				"a member id of their own is sent as the subscriber")
+		}
 		if err := r.Dependent.validate("dependent"); err != nil {
 			return err
 		}
