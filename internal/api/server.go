@@ -230,9 +230,9 @@ func (s *Server) declare() {
 	s.handle("POST /api/v1/tokens", domain.PermUserAdmin, s.createToken)
 	s.handle("DELETE /api/v1/tokens/{id}", domain.PermUserAdmin, s.revokeToken)
 	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
-	if s.opts.FHIR != nil {
-		s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)
-	}
+	s.handle("GET /api/v1/ivrs/{id}/eligibility", domain.PermPatientRead, s.eligibility)
+	s.handle("POST /api/v1/ivrs/{id}/eligibility", domain.PermEligibility, s.recheckEligibility)
+	s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)
 }
 
 // ivrActionBodies gives each IVR action the shape its body must decode into.
@@ -253,14 +253,6 @@ var orderActionBodies = map[domain.OrderAction]func() any{
 	domain.OrderShip:    func() any { return &domain.ShipInput{} },
 	domain.OrderDeliver: func() any { return &domain.DeliverInput{} },
 	domain.OrderCancel:  func() any { return &domain.CancelInput{} },
-}
-
-func (s *Server) fhir(w http.ResponseWriter, r *http.Request) error {
-	if r.PathValue("op") != "$submit" {
-		return domain.ErrNotFound
-	}
-	s.opts.FHIR.ServeHTTP(w, r.WithContext(r.Context()))
-	return nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

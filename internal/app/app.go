@@ -21,6 +21,7 @@ import (
 	"github.com/openivr/ivr/internal/blob"
 	"github.com/openivr/ivr/internal/config"
 	"github.com/openivr/ivr/internal/demo"
+	"github.com/openivr/ivr/internal/eligibility"
 	"github.com/openivr/ivr/internal/events"
 	"github.com/openivr/ivr/internal/phi"
 	"github.com/openivr/ivr/internal/service"
@@ -64,10 +65,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err := a.wire(ctx); err != nil {
 		return nil, err
 	}
+	payerIDs := eligibility.PayerMap{}
+	a.svc.Checker = a.clearinghouse(payerIDs)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.svc, cfg.DataDir, log); err != nil {
 			return nil, err
 		}
+	}
+	if err := a.mapPayers(ctx, payerIDs); err != nil {
+		return nil, err
 	}
 	srv := api.New(api.Options{Log: log, Health: a.db, Service: a.svc, Events: a.hub,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadSize})
@@ -137,6 +143,38 @@ func (a *App) RotateKeys(ctx context.Context) (int, error) {
 	return a.db.ReencryptAll(ctx, 500)
 }
 
+// mapPayers fills ids with the directory's payer ids at the configured
+// clearinghouse. It runs at start, before any check; a payer added later is
+// mapped at the next start.
+func (a *App) mapPayers(ctx context.Context, ids eligibility.PayerMap) error {
+	payers, err := a.db.ListPayers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range payers {
+		if ext, ok := p.PayerIDs[a.cfg.Clearinghouse]; ok {
+			ids[p.ID] = ext
+		}
+	}
+	return nil
+}
+
+// clearinghouse builds the eligibility checker for IVR_CLEARINGHOUSE, mapping
+// payers through ids.
+func (a *App) clearinghouse(ids eligibility.PayerMap) *eligibility.Checker {
+	creds := eligibility.Credentials{BearerToken: a.cfg.ClearingToken}
+	var ch eligibility.Clearinghouse
+	switch a.cfg.Clearinghouse {
+	case "x12-http":
+		ch = &eligibility.X12HTTP{URL: a.cfg.ClearingURL, Credentials: creds, Payers: ids}
+	case "json-http":
+		ch = &eligibility.JSONHTTP{URL: a.cfg.ClearingURL, Credentials: creds, Payers: ids}
+	default:
+		ch = &eligibility.Simulator{Payers: ids}
+	}
+	return &eligibility.Checker{Clearinghouse: ch}
+}
+
 // openBlobs opens the document backend: files in the data dir by default, or an
 // S3-compatible bucket for IVR_BLOB_URL=s3://bucket/prefix?region=…&endpoint=….
 func (a *App) openBlobs(ctx context.Context) (blob.Store, error) {
@@ -202,6 +240,7 @@ func (a *App) background(ctx context.Context) {
 		LogPath: filepath.Join(a.cfg.DataDir, "audit-checkpoints.jsonl"), Logger: a.log}
 	go cp.Run(ctx)
 	go a.svc.RunExpiry(ctx, time.Minute)
+	go a.svc.RunEligibility(ctx, 2*time.Second)
 }
 
 // Close releases the listener, the event bus and the database.

@@ -34,6 +34,8 @@ func (s *Service) resolveIVR(ctx context.Context, tx *store.Tx, p domain.Princip
 		fe.Add("patient_id", "no such patient")
 	case err != nil:
 		return err
+	case len(pt.Coverages) == 0:
+		fe.Add("patient_id", "the patient has no coverage to verify")
 	default:
 		v.PatientInitials = pt.Initials()
 		v.PrimaryPayerID = ""
@@ -358,12 +360,19 @@ func (s *Service) prepareAction(p domain.Principal, action domain.IVRAction, bod
 	now := s.now()
 	switch action {
 	case domain.IVRSubmit:
-		return func(_ context.Context, tx *store.Tx, v *domain.IVR, _ domain.IVRState) (string, error) {
+		return func(ctx context.Context, tx *store.Tx, v *domain.IVR, _ domain.IVRState) (string, error) {
 			if v.RequestType == "" {
 				return "", domain.Conflict("submit", "incomplete draft")
 			}
 			t := tx.Now
 			v.SubmittedAt = &t
+			if s.Checker != nil {
+				// Checked in the background; the IVR never waits for the payer.
+				if err := store.QueueEligibilityCheck(ctx, tx, v.ID, 1); err != nil {
+					return "", err
+				}
+				v.Eligibility = "pending"
+			}
 			return "attested by the submitting physician", nil
 		}, nil
 	case domain.IVRAssign:

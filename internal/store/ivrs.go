@@ -345,7 +345,6 @@ func loadBenefits(ctx context.Context, q queryer, keys *phi.Keyring, ivrID strin
 	return out, rows.Err()
 }
 
-
 // loadLinesFor returns the product lines of many records in one query, keyed by
 // record id; a record without lines maps to an empty slice.
 func loadLinesFor(ctx context.Context, q queryer, table, key string, ids []string) (

@@ -30,6 +30,8 @@ var sealedColumns = []sealedColumn{
 	{"ivr_messages", "body", []string{"id"}},
 	{"ivr_benefits", "benefits", []string{"ivr_id", "coverage_rank"}},
 	{"documents", "filename", []string{"id"}},
+	{"eligibility_checks", "summary", []string{"id"}}, {"eligibility_checks", "raw270", []string{"id"}},
+	{"eligibility_checks", "raw271", []string{"id"}},
 	{"orders", "note", []string{"id"}}, {"orders", "cancel_reason", []string{"id"}},
 	{"users", "mfa_secret", []string{"id"}},
 	{"idempotency_keys", "response", []string{"user_id", "idem_key"}},
