@@ -177,6 +177,9 @@ func TestJSONHTTPMapsRequestAndAnswer(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
+	if s := fmtAll(NewJSONRequest(inq, "BEH01")); strings.Contains(s, "DOE") || strings.Contains(s, "XYZ") {
+		t.Errorf("JSON request leaks PHI when printed: %s", s)
+	}
 	if !strings.Contains(p.Benefits[1].Raw, `"benefitAmount": "1500"`) {
 		t.Errorf("benefit Raw does not keep the JSON entry: %s", p.Benefits[1].Raw)
 	}

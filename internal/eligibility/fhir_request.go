@@ -38,6 +38,7 @@ type FHIRInquiry struct {
 	PatientRef  string
 	InsurerRef  string
 	CoverageRef string
+	ProviderRef string
 	// contained keeps the request's contained resources that the response refers to.
 	contained map[string]json.RawMessage
 }
@@ -294,6 +295,7 @@ func (m *requestMapper) provider() {
 	if !ok {
 		return
 	}
+	m.out.ProviderRef = m.req.Provider.Reference
 	for _, id := range r.Identifier {
 		if id.System == SystemNPI {
 			m.out.Inquiry.ProviderNPI = id.Value

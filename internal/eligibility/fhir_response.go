@@ -3,6 +3,8 @@ package eligibility
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ type coverageEligibilityResponse struct {
 	Outcome      string            `json:"outcome"`
 	Disposition  string            `json:"disposition,omitempty"`
 	Insurer      fhirReference     `json:"insurer"`
+	Requestor    *fhirReference    `json:"requestor,omitempty"`
 	Insurance    []fhirInsurance   `json:"insurance,omitempty"`
 	Error        []fhirError       `json:"error,omitempty"`
 }
@@ -80,10 +83,13 @@ func BuildCoverageEligibilityResponse(fi FHIRInquiry, res Result, id string,
 	if !fi.Inquiry.DateOfService.IsZero() {
 		out.ServicedDate = fi.Inquiry.DateOfService.Format("2006-01-02")
 	}
-	for _, ref := range []string{fi.PatientRef, fi.InsurerRef, fi.CoverageRef} {
-		if raw, ok := fi.contained[ref]; ok {
-			out.Contained = append(out.Contained, raw)
-		}
+	if fi.ProviderRef != "" {
+		out.Requestor = &fhirReference{Reference: fi.ProviderRef}
+	}
+	// Every contained resource the request used is referenced from the response or
+	// from another of them (the coverage's subscriber), so all are carried over.
+	for _, ref := range slices.Sorted(maps.Keys(fi.contained)) {
+		out.Contained = append(out.Contained, fi.contained[ref])
 	}
 	out.Outcome, out.Disposition = outcomeOf(res)
 	if res.Summary != nil {

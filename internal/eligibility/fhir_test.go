@@ -308,8 +308,11 @@ func TestBuildCoverageEligibilityResponse(t *testing.T) {
 			if got := str(doc["request"].(map[string]any)["reference"]); got != "CoverageEligibilityRequest/cer-1001" {
 				t.Errorf("request reference %q", got)
 			}
-			if len(asSlice(doc["contained"])) != 3 {
-				t.Errorf("contained %d resources, want patient, insurer and coverage", len(asSlice(doc["contained"])))
+			if n := len(asSlice(doc["contained"])); n != 4 {
+				t.Errorf("contained %d resources, want patient, insurer, coverage and provider", n)
+			}
+			if got := str(doc["requestor"].(map[string]any)["reference"]); got != "#clinic" {
+				t.Errorf("requestor %q, want #clinic", got)
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -101,6 +103,15 @@ type JSONPerson struct {
 	DateOfBirth string `json:"dateOfBirth,omitempty"`
 	Gender      string `json:"gender,omitempty"`
 }
+
+// String returns a placeholder; a JSONPerson is never printed.
+func (JSONPerson) String() string { return "eligibility.JSONPerson{REDACTED}" }
+
+// Format prints the placeholder for every verb.
+func (p JSONPerson) Format(f fmt.State, _ rune) { fmt.Fprint(f, p.String()) }
+
+// LogValue redacts the person in structured logs.
+func (p JSONPerson) LogValue() slog.Value { return slog.StringValue(p.String()) }
 
 // JSONEncounter is what is asked: service types or a procedure, on a date.
 type JSONEncounter struct {
