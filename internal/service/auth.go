@@ -16,10 +16,10 @@ import (
 // LoginResult is the answer to a correct password: a session token, or an MFA
 // challenge to answer with a TOTP code.
 type LoginResult struct {
-	Token       string    `json:"token,omitempty"`
-	ExpiresAt   time.Time `json:"expires_at,omitempty"`
-	MFARequired bool      `json:"mfa_required,omitempty"`
-	MFAToken    string    `json:"mfa_token,omitempty"`
+	Token       string     `json:"token,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	MFARequired bool       `json:"mfa_required,omitempty"`
+	MFAToken    string     `json:"mfa_token,omitempty"`
 }
 
 // Client is where a request came from, for sessions and the audit trail.
@@ -29,6 +29,9 @@ type Client struct {
 }
 
 var errBadLogin = &domain.Error{Code: domain.CodeUnauthenticated, Message: "invalid e-mail or password"}
+
+var errBadCode = &domain.Error{Code: domain.CodeUnauthenticated,
+	Message: "invalid or already used code; wait for the next one"}
 
 // RetryError is a rate-limit refusal with the time to wait.
 type RetryError struct {
@@ -131,7 +134,8 @@ func (s *Service) newSession(ctx context.Context, u domain.User, c Client, mfaAt
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login: %w", err)
 	}
-	return LoginResult{Token: token, ExpiresAt: sess.CreatedAt.Add(s.Sessions.Absolute)}, nil
+	exp := sess.CreatedAt.Add(s.Sessions.Absolute)
+	return LoginResult{Token: token, ExpiresAt: &exp}, nil
 }
 
 // VerifyMFA answers an MFA challenge with a TOTP code or a recovery code. The
@@ -156,7 +160,10 @@ func (s *Service) VerifyMFA(ctx context.Context, mfaToken, code string, c Client
 		return LoginResult{}, err
 	}
 	if !ok {
-		return LoginResult{}, s.loginFailed(ctx, u.Email, c, u.ID)
+		if err := s.loginFailed(ctx, u.Email, c, u.ID); err != errBadLogin {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, errBadCode
 	}
 	now := s.now()
 	return s.newSession(ctx, u, c, &now)
