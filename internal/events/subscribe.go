@@ -64,7 +64,9 @@ func (s *Subscription) Close() {
 // territories (re-read every 30 s and after each scope change), everything for an
 // admin. With after >= 0 it first replays every event in scope with a greater id
 // from the outbox, then continues live with no gap and no duplicate; with
-// after < 0 it starts with the next event. The stream lives until ctx ends or
+// after < 0 it starts with the next event. The replay applies the scope as it is
+// now; live delivery applies the scope as it was at the event's place in the
+// stream (a scope.changed event takes effect for the events after it). The stream lives until ctx ends or
 // Close is called. It waits for Run to have started.
 func (h *Hub) Subscribe(ctx context.Context, p domain.Principal, after int64) (*Subscription, error) {
 	if !p.Role.Valid() || !p.Role.Can(domain.PermEventsSubscribe) {
@@ -89,12 +91,14 @@ func (h *Hub) Subscribe(ctx context.Context, p domain.Principal, after int64) (*
 		cancel()
 		return nil, ErrClosed
 	}
-	if after < 0 {
+	replayFirst := after >= 0
+	if !replayFirst {
+		// Every later event reaches s through the hub, in its stream order.
 		after = h.last
 	}
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
-	go h.pump(sctx, s, after)
+	go h.pump(sctx, s, after, replayFirst)
 	return s, nil
 }
 
@@ -114,14 +118,17 @@ func (h *Hub) resolveScope(ctx context.Context, p domain.Principal) (*scopeSet, 
 
 // pump replays the outbox after the given id, then forwards live events, dropping
 // those already replayed. Live events arriving meanwhile wait in s.live.
-func (h *Hub) pump(ctx context.Context, s *Subscription, after int64) {
+func (h *Hub) pump(ctx context.Context, s *Subscription, after int64, replayFirst bool) {
 	defer close(s.done)
 	defer close(s.out)
 	defer h.unsubscribe(s)
-	last, err := h.replayInto(ctx, s, after)
-	if err != nil {
-		s.setErr(err)
-		return
+	last := after
+	if replayFirst {
+		var err error
+		if last, err = h.replayInto(ctx, s, after); err != nil {
+			s.setErr(err)
+			return
+		}
 	}
 	for {
 		select {
