@@ -171,6 +171,9 @@ func writeAll(db *store.DB, evs []Event) ([]Event, error) {
 	out := make([]Event, len(evs))
 	err := db.InTx(context.Background(), func(tx *store.Tx) error {
 		for i, e := range evs {
+			if e.At.IsZero() {
+				e.At = tx.Now
+			}
 			id, err := Write(context.Background(), tx, e)
 			if err != nil {
 				return err
