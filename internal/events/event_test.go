@@ -134,7 +134,8 @@ func TestWriteStoresTheEvent(t *testing.T) {
 }
 
 func TestDecodeEnvelopeRefusesBadIDs(t *testing.T) {
-	for _, msg := range []string{`{"id":0,"prev":0}`, `{"id":5,"prev":5}`, `{"id":5,"prev":-1}`, `nope`} {
+	msgs := []string{`{"id":0,"prev":0}`, `{"id":5,"prev":5}`, `{"id":5,"prev":-1}`, `nope`}
+	for _, msg := range msgs {
 		if _, _, err := decodeEnvelope([]byte(msg)); err == nil {
 			t.Errorf("decodeEnvelope(%s) succeeded, want an error", msg)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openivr/ivr/internal/domain"
@@ -30,8 +31,9 @@ type Hub struct {
 	bus Bus
 	log *slog.Logger
 
-	wake  chan struct{}
-	ready chan struct{}
+	wake    chan struct{}
+	ready   chan struct{}
+	started atomic.Bool
 
 	// Tunables; tests shorten them.
 	poll         time.Duration // relay and bus-repair fallback interval
@@ -68,6 +70,9 @@ func (h *Hub) Notify() {
 // Run relays the outbox and delivers the bus stream until ctx ends, then closes
 // every subscription with ErrClosed. Call it once per hub.
 func (h *Hub) Run(ctx context.Context) error {
+	if !h.started.CompareAndSwap(false, true) {
+		return errors.New("event hub: Run called twice")
+	}
 	stop, err := h.start(ctx)
 	if err != nil {
 		return err

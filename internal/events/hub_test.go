@@ -349,3 +349,38 @@ func TestHubShutdownEndsSubscriptions(t *testing.T) {
 		}
 	})
 }
+
+func TestPeriodicScopeRefresh(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := MustWorld(t, db)
+		h := NewHub(db, NewLocalBus(), nil)
+		h.poll, h.refreshEvery = 20*time.Millisecond, 50*time.Millisecond
+		runHub(t, h)
+		sub := MustSubscribe(t, h, w.users["rep-neweng"], -1)
+		first := MustWrite(t, db, h, testEvent("P-NEWENG", 1))
+		if diff := cmp.Diff([]int64{first[0].ID}, collect(sub, 1, waitLong)); diff != "" {
+			t.Fatalf("before unassignment (-want +got):\n%s", diff)
+		}
+		// Unassigned without a scope.changed event: the periodic re-read catches it.
+		ctx := context.Background()
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			return store.SetUserTerritories(ctx, tx, "U-rep-neweng", []string{"SW"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		second := MustWrite(t, db, h, testEvent("P-NEWENG", 2), testEvent("P-SW", 3))
+		if diff := cmp.Diff([]int64{second[1].ID}, collect(sub, 1, waitLong)); diff != "" {
+			t.Errorf("after unassignment (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestRunTwiceFails(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		h := MustStartHub(t, db, NewLocalBus())
+		if err := h.Run(context.Background()); err == nil {
+			t.Error("second Run succeeded")
+		}
+	})
+}

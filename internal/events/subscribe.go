@@ -66,9 +66,11 @@ func (s *Subscription) Close() {
 // from the outbox, then continues live with no gap and no duplicate; with
 // after < 0 it starts with the next event. The replay applies the scope as it is
 // now; live delivery applies the scope as it was at the event's place in the
-// stream (a scope.changed event takes effect for the events after it). The stream lives until ctx ends or
-// Close is called. It waits for Run to have started.
-func (h *Hub) Subscribe(ctx context.Context, p domain.Principal, after int64) (*Subscription, error) {
+// stream (a scope.changed event takes effect for the events after it). The
+// stream lives until ctx ends or Close is called. It waits for Run to have
+// started.
+func (h *Hub) Subscribe(ctx context.Context, p domain.Principal,
+	after int64) (*Subscription, error) {
 	if !p.Role.Valid() || !p.Role.Can(domain.PermEventsSubscribe) {
 		return nil, domain.ErrForbidden
 	}
