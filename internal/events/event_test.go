@@ -14,56 +14,59 @@ import (
 	"github.com/openivr/ivr/internal/store/storetest"
 )
 
+// phiCases are events Write must accept (wantErr "") or refuse.
+var phiCases = []struct {
+	name    string
+	mutate  func(e *Event)
+	wantErr string // "" when the event is accepted
+}{
+	{"minimal view accepted", func(e *Event) {
+		e.Data = json.RawMessage(`{"reference":"IVR-7K3M9Q2D","status":"approved",
+			"patient_initials":"AQ","territory_id":"EAST","practice_id":"P-1",
+			"valid_until":"2027-03-01","decided_at":"2026-12-01T10:00:00Z","version":3,
+			"products":[{"product_id":"p1","hcpcs":"Q4186","size":"2x3 cm","quantity":4}]}`)
+	}, ""},
+	{"empty data accepted", func(e *Event) { e.Data = nil }, ""},
+	{"first name", func(e *Event) { e.Data = json.RawMessage(`{"first_name":"Ada"}`) },
+		`data key "first_name" is not on the PHI-minimal allow-list`},
+	{"birth date", func(e *Event) { e.Data = json.RawMessage(`{"birth_date":"1950-04-02"}`) },
+		`"birth_date" is not on`},
+	{"member id", func(e *Event) { e.Data = json.RawMessage(`{"member_id":"1EG4TE5MK73"}`) },
+		`"member_id" is not on`},
+	{"diagnoses", func(e *Event) {
+		e.Data = json.RawMessage(`{"diagnosis_codes":["E11.621"]}`)
+	}, `"diagnosis_codes" is not on`},
+	{"amount", func(e *Event) { e.Data = json.RawMessage(`{"deductible_cents":25700}`) },
+		`"deductible_cents" is not on`},
+	{"free text", func(e *Event) { e.Data = json.RawMessage(`{"notes":"call Ada"}`) },
+		`"notes" is not on`},
+	{"name as a key is not echoed", func(e *Event) {
+		e.Data = json.RawMessage(`{"Ada Quill":true}`)
+	}, "(unprintable key) is not on"},
+	{"full name as initials", func(e *Event) {
+		e.Data = json.RawMessage(`{"patient_initials":"Ada Quill"}`)
+	}, `"patient_initials" has a value of the wrong shape`},
+	{"object smuggled in status", func(e *Event) {
+		e.Data = json.RawMessage(`{"status":{"first_name":"Ada"}}`)
+	}, `"status" has a value`},
+	{"PHI inside products", func(e *Event) {
+		e.Data = json.RawMessage(`{"products":[{"product_id":"p1","patient":"Ada"}]}`)
+	}, `"products" has a value`},
+	{"birth date under a date key is not a date", func(e *Event) {
+		e.Data = json.RawMessage(`{"valid_until":"born 1950"}`)
+	}, `"valid_until" has a value`},
+	{"not an object", func(e *Event) { e.Data = json.RawMessage(`["x"]`) },
+		"data must be a JSON object"},
+	{"two objects", func(e *Event) { e.Data = json.RawMessage(`{} {}`) },
+		"single JSON object"},
+	{"unknown type", func(e *Event) { e.Type = "ivr.exploded" }, `unknown type`},
+	{"missing practice", func(e *Event) { e.PracticeID = "" }, "practice id is missing"},
+	{"missing resource id", func(e *Event) { e.Resource.ID = "" }, "resource id is missing"},
+}
+
 func TestWriteRefusesPHI(t *testing.T) {
 	base := testEvent("P-1", 1)
-	tests := []struct {
-		name    string
-		mutate  func(e *Event)
-		wantErr string // "" when the event is accepted
-	}{
-		{"minimal view accepted", func(e *Event) {
-			e.Data = json.RawMessage(`{"reference":"IVR-7K3M9Q2D","status":"approved",
-				"patient_initials":"AQ","territory_id":"EAST","practice_id":"P-1",
-				"valid_until":"2027-03-01","decided_at":"2026-12-01T10:00:00Z","version":3,
-				"products":[{"product_id":"p1","hcpcs":"Q4186","size":"2x3 cm","quantity":4}]}`)
-		}, ""},
-		{"empty data accepted", func(e *Event) { e.Data = nil }, ""},
-		{"first name", func(e *Event) { e.Data = json.RawMessage(`{"first_name":"Ada"}`) },
-			`data key "first_name" is not on the PHI-minimal allow-list`},
-		{"birth date", func(e *Event) { e.Data = json.RawMessage(`{"birth_date":"1950-04-02"}`) },
-			`"birth_date" is not on`},
-		{"member id", func(e *Event) { e.Data = json.RawMessage(`{"member_id":"1EG4TE5MK73"}`) },
-			`"member_id" is not on`},
-		{"diagnoses", func(e *Event) {
-			e.Data = json.RawMessage(`{"diagnosis_codes":["E11.621"]}`)
-		}, `"diagnosis_codes" is not on`},
-		{"amount", func(e *Event) { e.Data = json.RawMessage(`{"deductible_cents":25700}`) },
-			`"deductible_cents" is not on`},
-		{"free text", func(e *Event) { e.Data = json.RawMessage(`{"notes":"call Ada"}`) },
-			`"notes" is not on`},
-		{"name as a key is not echoed", func(e *Event) {
-			e.Data = json.RawMessage(`{"Ada Quill":true}`)
-		}, "(unprintable key) is not on"},
-		{"full name as initials", func(e *Event) {
-			e.Data = json.RawMessage(`{"patient_initials":"Ada Quill"}`)
-		}, `"patient_initials" has a value of the wrong shape`},
-		{"object smuggled in status", func(e *Event) {
-			e.Data = json.RawMessage(`{"status":{"first_name":"Ada"}}`)
-		}, `"status" has a value`},
-		{"PHI inside products", func(e *Event) {
-			e.Data = json.RawMessage(`{"products":[{"product_id":"p1","patient":"Ada"}]}`)
-		}, `"products" has a value`},
-		{"birth date under a date key is not a date", func(e *Event) {
-			e.Data = json.RawMessage(`{"valid_until":"born 1950"}`)
-		}, `"valid_until" has a value`},
-		{"not an object", func(e *Event) { e.Data = json.RawMessage(`["x"]`) },
-			"data must be a JSON object"},
-		{"two objects", func(e *Event) { e.Data = json.RawMessage(`{} {}`) },
-			"single JSON object"},
-		{"unknown type", func(e *Event) { e.Type = "ivr.exploded" }, `unknown type`},
-		{"missing practice", func(e *Event) { e.PracticeID = "" }, "practice id is missing"},
-		{"missing resource id", func(e *Event) { e.Resource.ID = "" }, "resource id is missing"},
-	}
+	tests := phiCases
 	storetest.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		MustWorld(t, db)
 		for _, tt := range tests {
