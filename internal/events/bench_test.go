@@ -152,3 +152,24 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriteParallel measures Write from 8 concurrent writers (4 per core),
+// one event per transaction: the outbox lock serializes them on PostgreSQL.
+func BenchmarkWriteParallel(b *testing.B) {
+	for _, d := range storetest.Engines() {
+		b.Run(string(d), func(b *testing.B) {
+			db := storetest.MustOpen(b, d)
+			MustWorld(b, db)
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for i := 0; pb.Next(); i++ {
+					if _, err := writeAll(db, []Event{testEvent("P-NYNJ", i)}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
