@@ -59,6 +59,8 @@ var phiCases = []struct {
 		"data must be a JSON object"},
 	{"two objects", func(e *Event) { e.Data = json.RawMessage(`{} {}`) },
 		"single JSON object"},
+	{"trailing brace", func(e *Event) { e.Data = json.RawMessage(`{} }`) },
+		"single JSON object"},
 	{"unknown type", func(e *Event) { e.Type = "ivr.exploded" }, `unknown type`},
 	{"missing practice", func(e *Event) { e.PracticeID = "" }, "practice id is missing"},
 	{"missing resource id", func(e *Event) { e.Resource.ID = "" }, "resource id is missing"},

@@ -384,3 +384,26 @@ func TestRunTwiceFails(t *testing.T) {
 		}
 	})
 }
+
+// deafBus takes messages and never delivers them.
+type deafBus struct{ Bus }
+
+func (deafBus) Subscribe(func([]byte)) (func(), error) { return func() {}, nil }
+
+// TestLostTailIsCaughtUp loses every bus message: the poll reads the published rows
+// the bus never brought.
+func TestLostTailIsCaughtUp(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := MustWorld(t, db)
+		h := MustStartHub(t, db, deafBus{NewLocalBus()})
+		sub := MustSubscribe(t, h, w.users["staff-sw"], -1)
+		var all []Event
+		for i := range 12 {
+			all = append(all, MustWrite(t, db, h, testEvent(w.practices[i%6], i))...)
+		}
+		want := w.expected(w.users["staff-sw"], all)
+		if diff := cmp.Diff(want, collect(sub, len(want), waitLong)); diff != "" {
+			t.Errorf("stream without a bus (-want +got):\n%s", diff)
+		}
+	})
+}
