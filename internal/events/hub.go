@@ -41,10 +41,13 @@ type Hub struct {
 	batch        int           // relay batch and replay page size
 	buffer       int           // live events held per subscription
 
-	mu     sync.Mutex
-	last   int64 // highest event id handed to subscriptions
-	subs   map[*Subscription]struct{}
-	closed bool
+	mu   sync.Mutex
+	last int64 // highest event id handed to subscriptions
+	// scopeGen counts the scope changes handled, so that a scope read before one
+	// is not installed after it.
+	scopeGen int
+	subs     map[*Subscription]struct{}
+	closed   bool
 }
 
 // NewHub returns a hub on db and bus; log receives ids and errors, never data.
@@ -266,12 +269,18 @@ func (h *Hub) refreshLoop(ctx context.Context) {
 	}
 }
 
-// refreshScopes re-reads the territory scopes without holding the lock.
+// refreshScopes re-reads the territory scopes without holding the lock; the result
+// is dropped if a scope change was handled meanwhile, as it may predate it.
 func (h *Hub) refreshScopes(ctx context.Context) {
 	h.mu.Lock()
-	subs := h.territorySubsLocked()
+	gen, subs := h.scopeGen, h.territorySubsLocked()
 	h.mu.Unlock()
-	h.applyScopes(ctx, subs)
+	scopes, failed := h.resolveScopes(ctx, subs)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if gen == h.scopeGen {
+		h.installLocked(subs, scopes, failed)
+	}
 }
 
 // refreshLocked re-reads the territory scopes before the next event is handed
@@ -279,7 +288,10 @@ func (h *Hub) refreshScopes(ctx context.Context) {
 func (h *Hub) refreshLocked() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	h.applyScopes(ctx, h.territorySubsLocked())
+	h.scopeGen++
+	subs := h.territorySubsLocked()
+	scopes, failed := h.resolveScopes(ctx, subs)
+	h.installLocked(subs, scopes, failed)
 }
 
 func (h *Hub) territorySubsLocked() map[string][]*Subscription {
@@ -292,17 +304,35 @@ func (h *Hub) territorySubsLocked() map[string][]*Subscription {
 	return byUser
 }
 
-// applyScopes resolves each user's practices once and installs them. On error the
-// previous scope stays, and the next refresh tries again.
-func (h *Hub) applyScopes(ctx context.Context, byUser map[string][]*Subscription) {
-	for user, subs := range byUser {
+// resolveScopes reads each user's practices once; failed says whether any read
+// failed.
+func (h *Hub) resolveScopes(ctx context.Context,
+	byUser map[string][]*Subscription) (map[string]*scopeSet, bool) {
+	out, failed := map[string]*scopeSet{}, false
+	for user := range byUser {
 		ps, err := practicesInScope(ctx, h.db.Reader(), user)
 		if err != nil {
 			h.log.Error("event scope refresh", "err", err)
+			failed = true
 			continue
 		}
+		out[user] = &scopeSet{practices: ps}
+	}
+	return out, failed
+}
+
+// installLocked gives each subscription its user's new scope. A subscription
+// whose scope could not be read is ended with ErrResync rather than left with a
+// scope that may be too wide; its client reconnects.
+func (h *Hub) installLocked(byUser map[string][]*Subscription, scopes map[string]*scopeSet,
+	failed bool) {
+	for user, subs := range byUser {
 		for _, s := range subs {
-			s.scope.Store(&scopeSet{practices: ps})
+			if sc, ok := scopes[user]; ok {
+				s.scope.Store(sc)
+			} else if failed {
+				h.removeLocked(s, ErrResync)
+			}
 		}
 	}
 }

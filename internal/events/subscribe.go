@@ -79,20 +79,13 @@ func (h *Hub) Subscribe(ctx context.Context, p domain.Principal,
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	scope, err := h.resolveScope(ctx, p)
-	if err != nil {
+	s := &Subscription{principal: p, live: make(chan Event, h.buffer),
+		out: make(chan Event), done: make(chan struct{})}
+	if err := h.scopeAndLock(ctx, s); err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	s := &Subscription{principal: p, live: make(chan Event, h.buffer),
-		out: make(chan Event), cancel: cancel, done: make(chan struct{})}
-	s.scope.Store(scope)
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		cancel()
-		return nil, ErrClosed
-	}
+	s.cancel = cancel
 	replayFirst := after >= 0
 	if !replayFirst {
 		// Every later event reaches s through the hub, in its stream order.
@@ -102,6 +95,30 @@ func (h *Hub) Subscribe(ctx context.Context, p domain.Principal,
 	h.mu.Unlock()
 	go h.pump(sctx, s, after, replayFirst)
 	return s, nil
+}
+
+// scopeAndLock resolves s's scope and returns holding h.mu, with no scope change
+// handled since the scope was read.
+func (h *Hub) scopeAndLock(ctx context.Context, s *Subscription) error {
+	for {
+		h.mu.Lock()
+		gen := h.scopeGen
+		h.mu.Unlock()
+		scope, err := h.resolveScope(ctx, s.principal)
+		if err != nil {
+			return err
+		}
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return ErrClosed
+		}
+		if gen == h.scopeGen {
+			s.scope.Store(scope)
+			return nil
+		}
+		h.mu.Unlock()
+	}
 }
 
 func (h *Hub) resolveScope(ctx context.Context, p domain.Principal) (*scopeSet, error) {
