@@ -78,6 +78,11 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	stop, err := h.start(ctx)
 	if err != nil {
+		// Subscribe waits for the start; tell it there will be none.
+		h.mu.Lock()
+		h.closed = true
+		h.mu.Unlock()
+		close(h.ready)
 		return err
 	}
 	defer stop()

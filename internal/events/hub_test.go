@@ -407,3 +407,16 @@ func TestLostTailIsCaughtUp(t *testing.T) {
 		}
 	})
 }
+
+func TestRunFailsWithoutDatabase(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	h := NewHub(db, NewLocalBus(), nil)
+	db.Close()
+	if err := h.Run(context.Background()); err == nil {
+		t.Fatal("Run on a closed database succeeded")
+	}
+	p := domain.Principal{UserID: "u", Role: domain.RoleAdmin}
+	if _, err := h.Subscribe(context.Background(), p, -1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Subscribe after a failed Run: %v, want ErrClosed", err)
+	}
+}
