@@ -22,7 +22,8 @@ import (
 // a returned *domain.Error the way the API layer would (400 for bad requests).
 func wsServer(tb testing.TB, h *Hub, w *world) *httptest.Server {
 	tb.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter,
+		r *http.Request) {
 		p, ok := w.users[r.URL.Query().Get("as")]
 		if !ok {
 			http.Error(rw, "who?", http.StatusUnauthorized)
@@ -36,6 +37,10 @@ func wsServer(tb testing.TB, h *Hub, w *world) *httptest.Server {
 			http.Error(rw, err.Error(), status)
 		}
 	}))
+	// Short server timeouts, as app servers have (longer) ones: a stream must
+	// outlive them.
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
+	srv.Start()
 	tb.Cleanup(srv.Close)
 	return srv
 }
@@ -79,6 +84,7 @@ func TestWebSocketRoundTrip(t *testing.T) {
 			t.Fatalf("dial: %v", err)
 		}
 		defer c.CloseNow()
+		time.Sleep(1500 * time.Millisecond) // past the server's timeouts
 		live := MustWrite(t, db, h, testEvent("P-CANV", 3), testEvent("P-NEWENG", 4))
 		got := readWire(ctx, t, c, 2)
 		want := []map[string]any{wireOf(t, first[1]), wireOf(t, live[1])}
