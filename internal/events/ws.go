@@ -56,7 +56,6 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p domain.Principal
 		return err
 	}
 	defer sub.Close()
-	clearDeadlines(w)
 	// Accept answers a cross-origin request with 403 itself.
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
@@ -66,15 +65,6 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, p domain.Principal
 	defer c.CloseNow()
 	h.stream(c.CloseRead(ctx), c, sub)
 	return nil
-}
-
-// clearDeadlines lifts the server's read and write timeouts from the connection,
-// which would otherwise still apply after the upgrade and cut every stream after
-// http.Server.WriteTimeout; the stream keeps its own write timeout and pings.
-func clearDeadlines(w http.ResponseWriter) {
-	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Time{})
-	rc.SetWriteDeadline(time.Time{})
 }
 
 // stream writes events until the subscription or the connection ends.
