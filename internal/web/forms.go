@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/openivr/ivr/internal/domain"
 )
@@ -27,7 +29,7 @@ func (h *Handler) showIVRForm(w http.ResponseWriter, r *http.Request, c *call, s
 // newIVRSubmit creates the draft and opens it.
 func (h *Handler) newIVRSubmit(w http.ResponseWriter, r *http.Request, c *call) error {
 	in, fe := ivrInputOf(r)
-	err := fe.Err()
+	err := withRules(fe, in.Validate(time.Now()))
 	if err == nil {
 		var v domain.IVR
 		if v, err = h.svc.CreateIVR(r.Context(), c.p, in); err == nil {
@@ -148,4 +150,20 @@ func patientInputOf(r *http.Request) domain.PatientInput {
 		Flags: domain.PatientFlags{InSNF: on("flags.in_snf"), PartAStay: on("flags.part_a_stay"),
 			Hospice: on("flags.hospice"), GlobalPeriod: on("flags.global_period")},
 		Coverages: []domain.CoverageInput{cov}}
+}
+
+// withRules joins the problems found reading a form with those the domain
+// rules find in what could be read, so the user sees every problem at once. It
+// returns nil when there are none (the service checks again, authoritatively).
+func withRules(fe domain.FieldErrors, rules error) error {
+	if len(fe) == 0 {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(rules, &de) {
+		for k, v := range de.Fields {
+			fe.Add(k, v)
+		}
+	}
+	return fe.Err()
 }
