@@ -27,7 +27,8 @@ func MustBrowser(tb testing.TB) context.Context {
 		if os.Getenv("IVR_REQUIRE_BROWSER") == "1" {
 			tb.Fatalf("IVR_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
 		}
-		tb.Skipf("no Chromium at %s (apt-get install chromium); set IVR_REQUIRE_BROWSER=1 to fail", chromiumPath)
+		tb.Skipf("no Chromium at %s (apt-get install chromium); IVR_REQUIRE_BROWSER=1 fails",
+			chromiumPath)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -49,7 +50,8 @@ func MustBrowser(tb testing.TB) context.Context {
 }
 
 // run runs browser actions, failing the test with the step's name.
-func run(tb testing.TB, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+func run(tb testing.TB, ctx context.Context, step string,
+	actions ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		tb.Fatalf("%s: %v", step, err)

@@ -69,7 +69,8 @@ func mustRead(tb testing.TB, resp *http.Response) page {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := page{Status: resp.StatusCode, Header: resp.Header, Body: string(b), URL: resp.Request.URL.Path}
+	p := page{Status: resp.StatusCode, Header: resp.Header, Body: string(b),
+		URL: resp.Request.URL.Path}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		if p.Doc, err = html.Parse(strings.NewReader(p.Body)); err != nil {
 			tb.Fatalf("parse page: %v", err)
@@ -157,6 +158,15 @@ func tagged(tag string, attrs ...string) func(*html.Node) bool {
 	}
 }
 
+// having matches elements of tag ("" for any) that carry the attribute name,
+// with the value value unless value is "".
+func having(tag, name, value string) func(*html.Node) bool {
+	return func(n *html.Node) bool {
+		v, ok := attr(n, name)
+		return ok && (tag == "" || n.Data == tag) && (value == "" || v == value)
+	}
+}
+
 func attr(n *html.Node, name string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == name {
@@ -199,7 +209,7 @@ func csrfOf(tb testing.TB, p page) string {
 // rowIDs returns the data-id of every table row of the page.
 func rowIDs(p page) []string {
 	var ids []string
-	for _, tr := range find(p.Doc, func(n *html.Node) bool { _, ok := attr(n, "data-id"); return n.Data == "tr" && ok }) {
+	for _, tr := range find(p.Doc, having("tr", "data-id", "")) {
 		v, _ := attr(tr, "data-id")
 		ids = append(ids, v)
 	}

@@ -102,7 +102,8 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request, c *call) err
 	return nil
 }
 
-func (h *Handler) orderDetail(ctx context.Context, p domain.Principal, id string) (orderDetail, error) {
+func (h *Handler) orderDetail(ctx context.Context, p domain.Principal, id string) (orderDetail,
+	error) {
 	o, err := h.svc.GetOrder(ctx, p, id)
 	if err != nil {
 		return orderDetail{}, err

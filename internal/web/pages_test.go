@@ -48,7 +48,7 @@ func testHome(t *testing.T, c *webClient) {
 	if len(rowIDs(p)) == 0 {
 		t.Fatal("home lists no IVR rows for a demo doctor")
 	}
-	chips := find(p.Doc, func(n *html.Node) bool { _, ok := attr(n, "data-status"); return n.Data == "a" && ok })
+	chips := find(p.Doc, having("a", "data-status", ""))
 	if len(chips) != 8 {
 		t.Errorf("status chips = %d, want 8 (one per IVR state)", len(chips))
 	}
@@ -59,7 +59,7 @@ func testHome(t *testing.T, c *webClient) {
 	}
 	// The draft filter shows only drafts.
 	f := c.MustGet(t, "/?status=draft")
-	for _, td := range find(f.Doc, func(n *html.Node) bool { v, _ := attr(n, "class"); return n.Data == "td" && v == "status" }) {
+	for _, td := range find(f.Doc, having("td", "class", "status")) {
 		if got, _ := attr(td, "data-status"); got != "draft" {
 			t.Errorf("draft filter shows a %s row", got)
 		}
@@ -191,7 +191,8 @@ func testNewIVRErrors(t *testing.T, doctor *webClient) {
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("status = %d, want 422", p.Status)
 	}
-	for name, want := range map[string]string{"wound.length_cm": "three", "diagnosis_codes": "NOTACODE"} {
+	kept := map[string]string{"wound.length_cm": "three", "diagnosis_codes": "NOTACODE"}
+	for name, want := range kept {
 		ins := find(p.Doc, tagged("input", "name", name))
 		if len(ins) != 1 {
 			t.Fatalf("no input %s", name)
@@ -200,13 +201,13 @@ func testNewIVRErrors(t *testing.T, doctor *webClient) {
 			t.Errorf("%s kept %q, want %q", name, got, want)
 		}
 	}
-	errs := find(p.Doc, func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "field-error" })
+	errs := find(p.Doc, having("", "class", "field-error"))
 	if len(errs) < 3 {
 		t.Errorf("field errors shown = %d, want at least 3", len(errs))
 	}
 	for _, lbl := range find(p.Doc, tagged("label")) {
 		id, _ := attr(lbl, "for")
-		if id == "" || len(find(p.Doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == id })) != 1 {
+		if id == "" || len(find(p.Doc, having("", "id", id))) != 1 {
 			t.Errorf("label %q points at no single control", text(lbl))
 		}
 	}

@@ -35,7 +35,8 @@ type productLine struct {
 }
 
 // rowOf copies only the PHI-minimal fields of v.
-func (h *Handler) rowOf(ctx context.Context, p domain.Principal, v domain.IVR, terr map[string]string) ivrRow {
+func (h *Handler) rowOf(ctx context.Context, p domain.Principal, v domain.IVR,
+	terr map[string]string) ivrRow {
 	return ivrRow{ID: v.ID, Reference: v.Reference, Status: string(v.Status),
 		Initials: v.PatientInitials, Products: h.products.lines(ctx, v.Products),
 		Territory: terr[v.TerritoryID], Created: v.CreatedAt, Submitted: v.SubmittedAt,
