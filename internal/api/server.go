@@ -44,7 +44,7 @@ type Options struct {
 	Health         Health
 	Service        *service.Service
 	Events         EventStream
-	FHIR           http.Handler // optional: POST /fhir/r4/CoverageEligibilityRequest/$submit
+	Web            http.Handler // optional: the web pages at "/" and "/static/"
 	MaxBodyBytes   int64
 	MaxUploadBytes int64
 	Registry       *prometheus.Registry
@@ -110,9 +110,15 @@ func (s *Server) Handler() (http.Handler, error) {
 		}
 		mux.Handle(rt.Pattern, s.guard(rt))
 	}
-	mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+	notFound := s.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		return domain.ErrNotFound
-	}))
+	})
+	if s.opts.Web != nil {
+		mux.Handle("/api/", notFound)
+		mux.Handle("/", s.opts.Web)
+	} else {
+		mux.Handle("/", notFound)
+	}
 	var h http.Handler = mux
 	h = withBodyLimit(s.opts.MaxBodyBytes)(h)
 	h = withSecurityHeaders(h)

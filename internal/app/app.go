@@ -26,6 +26,7 @@ import (
 	"github.com/openivr/ivr/internal/phi"
 	"github.com/openivr/ivr/internal/service"
 	"github.com/openivr/ivr/internal/store"
+	"github.com/openivr/ivr/internal/web"
 )
 
 // App is one running platform instance.
@@ -75,8 +76,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err := a.mapPayers(ctx, payerIDs); err != nil {
 		return nil, err
 	}
+	pages, err := web.New(a.svc, a.hub, log, web.Options{CSRFKey: cfg.CSRFKey()})
+	if err != nil {
+		return nil, err
+	}
 	srv := api.New(api.Options{Log: log, Health: a.db, Service: a.svc, Events: a.hub,
-		MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadSize})
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadSize, Web: pages})
 	h, err := srv.Handler()
 	if err != nil {
 		return nil, err
