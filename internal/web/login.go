@@ -89,7 +89,7 @@ func (h *Handler) mfaSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // startSession sets the session cookie and goes home.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, res service.LoginResult) {
-	setCookie(w, r, sessionCookie, res.Token, res.ExpiresAt)
+	setCookie(w, r, sessionCookie, res.Token, *res.ExpiresAt)
 	setCookie(w, r, preLoginCookie, "", time.Time{})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
