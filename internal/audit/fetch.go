@@ -73,8 +73,14 @@ func wrapRead(err error) error {
 	return fmt.Errorf("read audit entries: %w", err)
 }
 
+// fetched is a record read for Verify; bad says why it could not be decoded.
+type fetched struct {
+	Record
+	bad string
+}
+
 type chunk struct {
-	recs []Record
+	recs []fetched
 	err  error
 }
 
@@ -106,10 +112,10 @@ func (v *verifier) stream(ctx context.Context, tx *sql.Tx) error {
 		}
 		for _, r := range c.recs {
 			if first {
-				v.start(r)
+				v.start(r.Record)
 				first = false
 			}
-			v.check(r)
+			v.check(r.Record, r.bad)
 		}
 	}
 	return nil
@@ -132,8 +138,8 @@ func (v *verifier) fetch(ctx context.Context, id, w int, lo int64, bounds []int6
 		return
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `SELECT `+entryColumns+` FROM audit_entries
-		WHERE seq >= $1 AND seq <= $2 ORDER BY seq`)
+	stmt, err := tx.PrepareContext(ctx, `SELECT `+verifySelect(v.db.Dialect)+`
+		FROM audit_entries WHERE seq >= $1 AND seq <= $2 ORDER BY seq`)
 	if err != nil {
 		send(chunk{err: wrapRead(err)})
 		return
@@ -144,26 +150,26 @@ func (v *verifier) fetch(ctx context.Context, id, w int, lo int64, bounds []int6
 		if k > 0 {
 			from = bounds[k-1] + 1
 		}
-		recs, err := readRange(ctx, stmt, from, bounds[k], v.opts.ChunkSize)
+		recs, err := readRange(ctx, v.db.Dialect, stmt, from, bounds[k], v.opts.ChunkSize)
 		if !send(chunk{recs, err}) {
 			return
 		}
 	}
 }
 
-func readRange(ctx context.Context, stmt *sql.Stmt, from, to int64, n int) ([]Record, error) {
+func readRange(ctx context.Context, d store.Dialect, stmt *sql.Stmt, from, to int64, n int) ([]fetched, error) {
 	rows, err := stmt.QueryContext(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("read audit entries %d..%d: %w", from, to, err)
 	}
 	defer rows.Close()
-	recs := make([]Record, 0, n)
+	recs := make([]fetched, 0, n)
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, bad, err := scanVerify(d, rows)
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, r)
+		recs = append(recs, fetched{r, bad})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read audit entries %d..%d: %w", from, to, err)

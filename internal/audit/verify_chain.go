@@ -53,11 +53,23 @@ func (v *verifier) statement(seq int64, kind string) (source, bool) {
 	return source{}, false
 }
 
-func (v *verifier) check(r Record) {
+func (v *verifier) check(r Record, bad string) {
 	gap := r.Seq != v.expected
 	if gap {
 		v.problem(v.expected, "entries %d..%d are missing", v.expected, r.Seq-1)
 	}
+	if bad != "" {
+		v.problem(r.Seq, "%s", bad)
+	} else {
+		v.checkContents(r, gap)
+	}
+	v.prev, v.expected = r.Hash, r.Seq+1
+	v.rep.Entries++
+	v.rep.LastSeq = r.Seq
+}
+
+// checkContents checks r's links and hash, and the statements signed at its seq.
+func (v *verifier) checkContents(r Record, gap bool) {
 	if len(r.PrevHash) != HashSize || len(r.Hash) != HashSize {
 		v.problem(r.Seq, "stored hash or prev_hash is not %d bytes", HashSize)
 	} else if !gap && !bytes.Equal(r.PrevHash, v.prev) {
@@ -76,9 +88,6 @@ func (v *verifier) check(r Record) {
 			v.problem(r.Seq, "%s in the shipped log is missing from the database", s.Kind)
 		}
 	}
-	v.prev, v.expected = r.Hash, r.Seq+1
-	v.rep.Entries++
-	v.rep.LastSeq = r.Seq
 }
 
 // checkHead compares the head row with the last entry (or, when every entry was
