@@ -55,7 +55,9 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 
 // tick checkpoints when the head is at least need entries past lastSeq, and
 // reports the checkpointed seq.
-func (c *Checkpointer) tick(ctx context.Context, log *slog.Logger, lastSeq, need int64) (int64, bool) {
+func (c *Checkpointer) tick(
+	ctx context.Context, log *slog.Logger, lastSeq, need int64,
+) (int64, bool) {
 	seq, _, err := readHead(ctx, c.DB.Reader())
 	if err != nil {
 		log.Warn("audit checkpointer: read head", "error", err)

@@ -122,7 +122,9 @@ func (v *verifier) stream(ctx context.Context, tx *sql.Tx) error {
 }
 
 // fetch reads chunks id, id+w, id+2w... and sends them to out in that order.
-func (v *verifier) fetch(ctx context.Context, id, w int, lo int64, bounds []int64, out chan<- chunk) {
+func (v *verifier) fetch(
+	ctx context.Context, id, w int, lo int64, bounds []int64, out chan<- chunk,
+) {
 	defer close(out)
 	send := func(c chunk) bool {
 		select {
@@ -157,7 +159,9 @@ func (v *verifier) fetch(ctx context.Context, id, w int, lo int64, bounds []int6
 	}
 }
 
-func readRange(ctx context.Context, d store.Dialect, stmt *sql.Stmt, from, to int64, n int) ([]fetched, error) {
+func readRange(
+	ctx context.Context, d store.Dialect, stmt *sql.Stmt, from, to int64, n int,
+) ([]fetched, error) {
 	rows, err := stmt.QueryContext(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("read audit entries %d..%d: %w", from, to, err)

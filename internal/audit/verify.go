@@ -75,7 +75,9 @@ var ErrTampered = errors.New("audit chain does not verify")
 //
 // Problems are listed by seq, so Report.FirstBad is the first bad entry; the error
 // then wraps ErrTampered. Any other error means the check could not be completed.
-func Verify(ctx context.Context, db *store.DB, pub ed25519.PublicKey, opts VerifyOptions) (Report, error) {
+func Verify(
+	ctx context.Context, db *store.DB, pub ed25519.PublicKey, opts VerifyOptions,
+) (Report, error) {
 	v, err := newVerifier(pub, opts)
 	if err != nil {
 		return Report{}, err
