@@ -31,7 +31,10 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 	if err != nil {
 		log.Warn("audit checkpointer: read last checkpoint", "error", err)
 	}
-	lastSeq, lastAt := last.Seq, time.Now()
+	lastSeq, lastAt := last.Seq, last.At
+	if lastAt.IsZero() {
+		lastAt = time.Now()
+	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
