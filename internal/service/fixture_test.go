@@ -110,3 +110,7 @@ func approval() domain.ApprovalInput {
 			DeductibleCents: 25700, DeductibleMetCents: 25700, CoinsurancePercent: 20,
 			MAC: "JL", LCD: "L35041", ProductOnLCD: &onLCD}}}
 }
+
+func serviceBreakGlass(patientID, code string) service.BreakGlassInput {
+	return service.BreakGlassInput{PatientID: patientID, Reason: "patient transferred to our ward tonight", Code: code}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/openivr/ivr/internal/auth"
 	"github.com/openivr/ivr/internal/domain"
+	"github.com/openivr/ivr/internal/events"
 	"github.com/openivr/ivr/internal/store"
 )
 
@@ -61,7 +62,13 @@ func (s *Service) SetUserTerritories(ctx context.Context, p domain.Principal, us
 		if err := store.SetUserTerritories(ctx, tx, userID, ids); err != nil {
 			return err
 		}
-		return record(ctx, tx, entry(p, "user.territories", "user", userID, "", "territory_ids"))
+		if err := record(ctx, tx, entry(p, "user.territories", "user", userID, "", "territory_ids")); err != nil {
+			return err
+		}
+		// Open event streams re-read their scope when they reach this event.
+		// The event is keyed by the user's organization; it is never sent to clients.
+		return emit(ctx, tx, events.TypeScopeChanged, "user", userID, u.OrganizationID, "",
+			map[string]any{"user_id": userID})
 	})
 }
 
@@ -90,7 +97,11 @@ func (s *Service) MovePractice(ctx context.Context, p domain.Principal, practice
 		if err := store.MovePractice(ctx, tx, practiceID, territoryID, 0); err != nil {
 			return err
 		}
-		return record(ctx, tx, entry(p, "practice.move", "organization", practiceID, "", "territory_id"))
+		if err := record(ctx, tx, entry(p, "practice.move", "organization", practiceID, "", "territory_id")); err != nil {
+			return err
+		}
+		return emit(ctx, tx, events.TypeScopeChanged, "organization", practiceID, practiceID, "",
+			map[string]any{"practice_id": practiceID, "territory_id": territoryID})
 	})
 }
 
