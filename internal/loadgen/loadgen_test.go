@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +53,16 @@ func TestOpenLoop(t *testing.T) {
 		t.Errorf("latency min %v p50 %v; want at least the server's 50ms",
 			rep.Latency.Min, rep.Latency.P50)
 	}
-	if rep.AchievedRate < 90 {
-		t.Errorf("achieved rate %.1f, want about 100", rep.AchievedRate)
+	// A closed loop of one client would need 100 × 50 ms = 5 s; the open schedule
+	// takes 1 s, and the bound leaves room for a busy machine.
+	if rep.Window > 2500*time.Millisecond {
+		t.Errorf("requests were started over %v, want about 1s", rep.Window)
 	}
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatalf("WriteTable: %v", err)
+	}
+	t.Logf("report:\n%s", table.String())
 }
 
 // TestLatencyIncludesQueueing: a server that answers one request at a time in 50 ms
@@ -271,5 +279,28 @@ func TestCredentialsRedacted(t *testing.T) {
 				t.Errorf("%q shows %q", s, secret)
 			}
 		}
+	}
+}
+
+// BenchmarkSelfLoad runs the generator for one second per iteration against the test
+// double answering at once, so the figures are the generator's and the loopback
+// stack's own cost on this machine, not the platform's.
+func BenchmarkSelfLoad(b *testing.B) {
+	for _, rate := range []float64{1000, 4000} {
+		b.Run(strconv.Itoa(int(rate)), func(b *testing.B) {
+			srv := MustTestDouble(b, &testDouble{})
+			var rep Report
+			for b.Loop() {
+				rep = MustRun(b, tokenOpts(srv.URL, "read", rate, time.Second))
+			}
+			b.ReportMetric(rep.AchievedRate, "req/s")
+			b.ReportMetric(float64(rep.Dropped), "dropped")
+			b.ReportMetric(float64(len(rep.Errors)), "error-kinds")
+			ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+			b.ReportMetric(ms(rep.Latency.P50), "p50-ms")
+			b.ReportMetric(ms(rep.Latency.P99), "p99-ms")
+			b.ReportMetric(ms(rep.Latency.P999), "p99.9-ms")
+			b.ReportMetric(ms(rep.Latency.Max), "max-ms")
+		})
 	}
 }
