@@ -47,7 +47,7 @@ type Report struct {
 	Completed    int64         // requests that ended, with an answer or not
 	OK           int64         // answers with a 2xx status
 	Errors       map[string]int64
-	AchievedRate float64 // (issued + dropped) per second of the window
+	AchievedRate float64 // requests sent (dropped ones not counted) per second of the window
 	Throughput   float64 // completed per second of Elapsed
 	Latency      Latency
 	Routes       []RouteReport
@@ -76,7 +76,7 @@ func (r *runner) report(window, elapsed time.Duration) Report {
 	}
 	sort.Slice(rep.Routes, func(i, j int) bool { return rep.Routes[i].Route < rep.Routes[j].Route })
 	rep.Latency = latencyOf(&all)
-	rep.AchievedRate = perSecond(rep.Issued+rep.Dropped, window)
+	rep.AchievedRate = perSecond(rep.Issued, window)
 	rep.Throughput = perSecond(rep.Completed, elapsed)
 	return rep
 }
