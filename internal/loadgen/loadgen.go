@@ -152,9 +152,7 @@ func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
 	case <-timer.C:
 		return true
 	case <-ctx.Done():
-		if !timer.Stop() {
-			<-timer.C
-		}
+		timer.Stop() // since Go 1.23 no stale tick is left to drain
 		return false
 	}
 }

@@ -304,3 +304,21 @@ func BenchmarkSelfLoad(b *testing.B) {
 		})
 	}
 }
+
+// TestInterrupted: ending ctx mid-run stops the schedule and returns what was done.
+func TestInterrupted(t *testing.T) {
+	srv := MustTestDouble(t, &testDouble{})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep, err := Run(ctx, tokenOpts(srv.URL, "queue", 50, time.Minute), nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error = %v, want the deadline", err)
+	}
+	if rep.Issued == 0 || rep.Issued > 50 {
+		t.Errorf("issued %d, want some, far fewer than a minute's 3000", rep.Issued)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %v after its context ended", d)
+	}
+}
