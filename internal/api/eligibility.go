@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/openivr/ivr/internal/domain"
 	"github.com/openivr/ivr/internal/eligibility"
 )
 
@@ -31,9 +30,6 @@ func (s *Server) recheckEligibility(w http.ResponseWriter, r *http.Request) erro
 // OperationOutcome naming what is wrong (422). Authentication and scope are those
 // of the rest of the API.
 func (s *Server) fhir(w http.ResponseWriter, r *http.Request) error {
-	if r.PathValue("op") != "$submit" {
-		return domain.ErrNotFound
-	}
 	body, err := readBody(r)
 	if err != nil {
 		return err

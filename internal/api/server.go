@@ -182,7 +182,7 @@ func (s *Server) declare() {
 	s.handle("GET /healthz", domain.PermPublic, s.healthz)
 	s.handle("GET /readyz", domain.PermPublic, s.readyz)
 	s.handle("GET /metrics", domain.PermPublic, s.metricsHandler)
-	// OPENAPI-ROUTE
+	s.handle("GET /api/v1/openapi.json", domain.PermPublic, s.openapi)
 	s.handle("POST /api/v1/auth/login", domain.PermPublic, s.login)
 	s.handle("POST /api/v1/auth/mfa", domain.PermPublic, s.mfa)
 	s.handle("POST /api/v1/auth/logout", domain.PermAuthenticated, s.logout)
@@ -194,6 +194,8 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/products", domain.PermReferenceRead, s.products)
 	s.handle("GET /api/v1/payers", domain.PermReferenceRead, s.payers)
 	s.handle("GET /api/v1/facilities", domain.PermReferenceRead, s.facilities)
+	s.handle("POST /api/v1/payers", domain.PermReferenceWrite, s.idempotent(s.createPayer))
+	s.handle("POST /api/v1/products", domain.PermReferenceWrite, s.idempotent(s.createProduct))
 
 	s.handle("GET /api/v1/patients", domain.PermPatientRead, s.listPatients)
 	s.handle("POST /api/v1/patients", domain.PermPatientWrite, s.idempotent(s.createPatient))
@@ -238,7 +240,7 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
 	s.handle("GET /api/v1/ivrs/{id}/eligibility", domain.PermPatientRead, s.eligibility)
 	s.handle("POST /api/v1/ivrs/{id}/eligibility", domain.PermEligibility, s.recheckEligibility)
-	s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)
+	s.handle("POST /fhir/r4/CoverageEligibilityRequest/$submit", domain.PermEligibility, s.fhir)
 }
 
 // ivrActionBodies gives each IVR action the shape its body must decode into.

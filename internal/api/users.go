@@ -104,3 +104,29 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *Server) createPayer(w http.ResponseWriter, r *http.Request) error {
+	var in service.PayerInput
+	if err := s.decode(r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.CreatePayer(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
+	var in service.ProductInput
+	if err := s.decode(r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.CreateProduct(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}

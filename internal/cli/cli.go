@@ -14,6 +14,7 @@ import (
 	"github.com/openivr/ivr/internal/app"
 	"github.com/openivr/ivr/internal/config"
 	"github.com/openivr/ivr/internal/eligibility"
+	"github.com/openivr/ivr/internal/loadgen"
 	"github.com/openivr/ivr/internal/store"
 )
 
@@ -45,6 +46,7 @@ func commands() []command {
 		{"keys", "rotate the PHI key and re-encrypt stored values", keys},
 		{"totp", "print the current TOTP code of a secret (demo accounts)", totp},
 		{"eligibility", "build a 270, parse a 271, or check through a clearinghouse", eligibilityCmd},
+		{"load", "open-loop load generator against a running server (loopback only)", load},
 		{"version", "print the version", version},
 	}
 }
@@ -144,6 +146,10 @@ func migrate(ctx context.Context, env Env, args []string) int {
 
 func eligibilityCmd(ctx context.Context, env Env, args []string) int {
 	return eligibility.RunCLI(ctx, args, env.Stdin, env.Stdout, env.Stderr)
+}
+
+func load(ctx context.Context, env Env, args []string) int {
+	return loadgen.Command(ctx, args, env.Stdout, env.Stderr)
 }
 
 func version(ctx context.Context, env Env, args []string) int {
