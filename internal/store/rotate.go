@@ -171,3 +171,13 @@ func asString(v any) string {
 		return fmt.Sprint(x)
 	}
 }
+
+// SealedColumnNames returns "table.column" for every encrypted column, as the
+// schema names it.
+func SealedColumnNames() []string {
+	out := make([]string, len(sealedColumns))
+	for i, c := range sealedColumns {
+		out[i] = c.table + "." + c.dbColumn()
+	}
+	return out
+}
