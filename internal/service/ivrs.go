@@ -527,3 +527,12 @@ func (s *Service) approveStep(p domain.Principal, in domain.ApprovalInput) actio
 		return "", store.SaveBenefits(ctx, tx, v.ID, p.UserID, in.Benefits)
 	}
 }
+
+// CountIVRs returns the number of IVRs in scope per status, for dashboards. It
+// reads no PHI, so it writes no audit entry.
+func (s *Service) CountIVRs(ctx context.Context, p domain.Principal) (map[domain.IVRState]int, error) {
+	if !p.Role.Can(domain.PermIVRRead) {
+		return nil, domain.ErrForbidden
+	}
+	return store.CountIVRs(ctx, s.DB.Reader(), p, s.now())
+}

@@ -518,3 +518,29 @@ func timePtr(t sql.NullTime) *time.Time {
 	v := t.Time.UTC()
 	return &v
 }
+
+// CountIVRs returns how many IVRs in pr's scope are in each status, reading an
+// approval past its date as expired. It reads no PHI.
+func CountIVRs(ctx context.Context, q queryer, pr domain.Principal, now time.Time) (map[domain.IVRState]int, error) {
+	var a args
+	today := a.add(string(domain.DateOf(now)))
+	where := scopeWhere(pr, &a, "v.practice_id", "v.patient_id", now)
+	rows, err := q.QueryContext(ctx, `
+		SELECT CASE WHEN v.status = 'approved' AND v.valid_until < `+today+` THEN 'expired'
+			ELSE v.status END AS st, count(*)
+		FROM ivrs v WHERE `+where+` GROUP BY st`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("count ivrs: %w", err)
+	}
+	defer rows.Close()
+	out := map[domain.IVRState]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count ivrs: %w", err)
+		}
+		out[domain.IVRState(st)] += n
+	}
+	return out, rows.Err()
+}

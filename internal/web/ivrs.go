@@ -1,21 +1,16 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/openivr/ivr/internal/domain"
 	"github.com/openivr/ivr/internal/store"
 )
 
-// maxCounted bounds the IVRs read to count statuses on the home page.
-const maxCounted = 1000
-
 // homeData is the home page.
 type homeData struct {
 	Chips    []statusChip
 	Total    int
-	Partial  bool // more IVRs than maxCounted: counts cover the newest only
 	Filter   string
 	Rows     []ivrRow
 	Queue    []ivrRow
@@ -35,17 +30,29 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *call) error {
 	if !domain.IVRState(filter).Valid() {
 		filter = ""
 	}
-	all, partial, err := h.allIVRs(ctx, c.p)
+	counts, err := h.svc.CountIVRs(ctx, c.p)
+	if err != nil {
+		return err
+	}
+	f := store.IVRFilter{Limit: h.opts.QueueLimit}
+	if filter != "" {
+		f.Status = []domain.IVRState{domain.IVRState(filter)}
+		if filter == string(domain.IVRApproved) || filter == string(domain.IVRExpired) {
+			// An approval past its date reads as expired; fetch both and filter.
+			f.Status = []domain.IVRState{domain.IVRApproved, domain.IVRExpired}
+		}
+	}
+	rows, _, err := h.svc.ListIVRs(ctx, c.p, f)
 	if err != nil {
 		return err
 	}
 	terr := h.territories(ctx, c.p)
-	d := homeData{Filter: filter, Partial: partial, Total: len(all),
-		CanNew: c.p.Role.Can(domain.PermIVRWrite)}
-	counts := map[domain.IVRState]int{}
-	for _, v := range all {
-		counts[v.Status]++
-		if (filter == "" || string(v.Status) == filter) && len(d.Rows) < h.opts.QueueLimit {
+	d := homeData{Filter: filter, CanNew: c.p.Role.Can(domain.PermIVRWrite)}
+	for _, n := range counts {
+		d.Total += n
+	}
+	for _, v := range rows {
+		if filter == "" || string(v.Status) == filter {
 			d.Rows = append(d.Rows, h.rowOf(ctx, c.p, v, terr))
 		}
 	}
@@ -64,23 +71,4 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *call) error {
 	v.Data = d
 	h.render(w, r, http.StatusOK, "home", v)
 	return nil
-}
-
-// allIVRs reads the IVRs in scope, newest first, up to maxCounted.
-// A count by status in the service would spare reading every row.
-func (h *Handler) allIVRs(ctx context.Context, p domain.Principal) ([]domain.IVR, bool, error) {
-	var out []domain.IVR
-	f := store.IVRFilter{Limit: 200}
-	for len(out) < maxCounted {
-		vs, next, err := h.svc.ListIVRs(ctx, p, f)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, vs...)
-		if next == "" {
-			return out, false, nil
-		}
-		f.Cursor = next
-	}
-	return out, true, nil
 }
