@@ -23,6 +23,7 @@ type fixture struct {
 	svc                 *service.Service
 	doctor, specialist  domain.Principal
 	facilityID, payerID string
+	lastToken           string
 	product             domain.Product
 }
 
