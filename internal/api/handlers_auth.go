@@ -150,7 +150,8 @@ func (s *Server) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ConfirmMFA(r.Context(), principal(r).UserID, in.Code); err != nil {
+	p := principal(r)
+	if err := s.svc.ConfirmMFA(r.Context(), p.UserID, in.Code, p.SessionID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

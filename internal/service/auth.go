@@ -403,8 +403,9 @@ func (s *Service) EnrollMFA(ctx context.Context, userID string) (secret auth.Sec
 	return secret, auth.ProvisioningURI(secret.Reveal(), u.Email), codes, err
 }
 
-// ConfirmMFA enables MFA once the user proves the enrolled secret with a code.
-func (s *Service) ConfirmMFA(ctx context.Context, userID, code string) error {
+// ConfirmMFA enables MFA once the user proves the enrolled secret with a code;
+// the session that confirmed it (sessionID) counts as MFA-verified from then on.
+func (s *Service) ConfirmMFA(ctx context.Context, userID, code, sessionID string) error {
 	u, err := s.DB.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -421,8 +422,15 @@ func (s *Service) ConfirmMFA(ctx context.Context, userID, code string) error {
 			Fields: map[string]string{"code": "is not the current code"}}
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET mfa_enabled = TRUE, version = version + 1
-			WHERE id = $1`, userID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET mfa_enabled = TRUE, version = version + 1
+			WHERE id = $1`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET mfa_at = $1 WHERE id = $2 AND user_id = $3`,
+			tx.Now, sessionID, userID); err != nil {
+			return err
+		}
+		return record(ctx, tx, entry(domain.Principal{UserID: userID, SessionID: sessionID},
+			"user.mfa_enabled", "user", userID, "", "mfa"))
 	})
 }

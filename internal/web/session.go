@@ -48,6 +48,10 @@ func (h *Handler) page(perm domain.Permission, fn pageFunc) http.Handler {
 			return errCSRF
 		}
 		if p.MFAPending {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/mfa/enroll", http.StatusSeeOther)
+				return nil
+			}
 			return domain.Errorf(domain.CodeForbidden, "enrol in MFA before using this role")
 		}
 		if perm != "" && !p.Role.Can(perm) {

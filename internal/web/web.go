@@ -104,6 +104,8 @@ func (h *Handler) routes() {
 	m.Handle("GET /login/mfa", h.public(h.mfaPage))
 	m.Handle("POST /login/mfa", h.public(h.mfaSubmit))
 	m.Handle("POST /logout", h.page("", h.logout))
+	m.Handle("GET /mfa/enroll", h.enrolment(h.enrolPage))
+	m.Handle("POST /mfa/enroll", h.enrolment(h.enrolSubmit))
 	m.Handle("GET /{$}", h.page("", h.home))
 	m.Handle("GET /ivrs/new", h.page(domain.PermIVRWrite, h.newIVRPage))
 	m.Handle("POST /ivrs/new", h.page(domain.PermIVRWrite, h.newIVRSubmit))
