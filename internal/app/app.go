@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/openivr/ivr/internal/api"
 	"github.com/openivr/ivr/internal/audit"
 	"github.com/openivr/ivr/internal/auth"
+	"github.com/openivr/ivr/internal/backup"
 	"github.com/openivr/ivr/internal/blob"
 	"github.com/openivr/ivr/internal/config"
 	"github.com/openivr/ivr/internal/demo"
@@ -195,6 +197,11 @@ func (a *App) openBlobs(ctx context.Context) (blob.Store, error) {
 		return nil, fmt.Errorf("document store: %w", err)
 	}
 	return fs, nil
+}
+
+// Backup writes an encrypted backup of the database and the data dir to out.
+func (a *App) Backup(ctx context.Context, out io.Writer) (backup.Stats, error) {
+	return backup.Write(ctx, a.db, a.keys, a.cfg.DataDir, a.cfg.DatabaseURL, out)
 }
 
 // Service returns the use cases, for tests and subcommands.

@@ -44,6 +44,8 @@ func commands() []command {
 		{"user", "create a user, reset a password or MFA (passwords read from stdin)", user},
 		{"audit", "verify the audit chain and its signed checkpoints", auditCmd},
 		{"keys", "rotate the PHI key and re-encrypt stored values", keys},
+		{"backup", "write an encrypted backup of the database and documents to FILE", backupCmd},
+		{"restore", "restore a backup FILE into an empty data dir", restoreCmd},
 		{"totp", "print the current TOTP code of a secret (demo accounts)", totp},
 		{"eligibility", "build a 270, parse a 271, or check through a clearinghouse", eligibilityCmd},
 		{"load", "open-loop load generator against a running server (loopback only)", load},
