@@ -161,16 +161,25 @@ func ivrFilter(r *http.Request) (store.IVRFilter, error) {
 	q := r.URL.Query()
 	f := store.IVRFilter{PracticeID: q.Get("practice_id"), PayerID: q.Get("payer_id"),
 		ProductID: q.Get("product_id"), PatientID: q.Get("patient_id"), Cursor: q.Get("cursor"), Limit: limit}
-	if st := q.Get("status"); st != "" {
-		for _, v := range strings.Split(st, ",") {
-			if !domain.IVRState(v).Valid() {
-				return f, &domain.Error{Code: domain.CodeBadRequest, Message: "bad query parameter",
-					Fields: map[string]string{"status": "unknown status"}}
-			}
-			f.Status = append(f.Status, domain.IVRState(v))
-		}
+	f.Status, err = statuses(r, domain.IVRState.Valid)
+	return f, err
+}
+
+// statuses parses ?status=a,b into states, refusing unknown ones.
+func statuses[S ~string](r *http.Request, valid func(S) bool) ([]S, error) {
+	v := r.URL.Query().Get("status")
+	if v == "" {
+		return nil, nil
 	}
-	return f, nil
+	var out []S
+	for _, st := range strings.Split(v, ",") {
+		if !valid(S(st)) {
+			return nil, &domain.Error{Code: domain.CodeBadRequest, Message: "bad query parameter",
+				Fields: map[string]string{"status": "unknown status"}}
+		}
+		out = append(out, S(st))
+	}
+	return out, nil
 }
 
 func (s *Server) listIVRs(w http.ResponseWriter, r *http.Request) error {
@@ -244,6 +253,16 @@ func (s *Server) patchIVR(w http.ResponseWriter, r *http.Request) error {
 // ivrAction returns the handler of one IVR action; shape is the body's type, used
 // to refuse unknown fields before the service sees the body.
 func (s *Server) ivrAction(action domain.IVRAction, shape func() any) handlerFunc {
+	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error) {
+		v, err := s.svc.ActIVR(r.Context(), p, r.PathValue("id"), action, body, version)
+		return v.Version, ivrView(p, v), err
+	})
+}
+
+// action is the common shape of a workflow action: If-Match, a strictly decoded
+// optional body, the service call, and the versioned view of the result.
+func (s *Server) action(shape func() any,
+	call func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		version, err := ifMatch(r)
 		if err != nil {
@@ -253,12 +272,11 @@ func (s *Server) ivrAction(action domain.IVRAction, shape func() any) handlerFun
 		if err != nil {
 			return err
 		}
-		p := principal(r)
-		v, err := s.svc.ActIVR(r.Context(), p, r.PathValue("id"), action, body, version)
+		v, view, err := call(r, principal(r), body, version)
 		if err != nil {
 			return err
 		}
-		writeVersioned(w, http.StatusOK, v.Version, ivrView(p, v))
+		writeVersioned(w, http.StatusOK, v, view)
 		return nil
 	}
 }
@@ -303,14 +321,8 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := store.OrderFilter{IVRID: q.Get("ivr_id"), Cursor: q.Get("cursor"), Limit: limit}
-	if st := q.Get("status"); st != "" {
-		for _, v := range strings.Split(st, ",") {
-			if !domain.OrderState(v).Valid() {
-				return &domain.Error{Code: domain.CodeBadRequest, Message: "bad query parameter",
-					Fields: map[string]string{"status": "unknown status"}}
-			}
-			f.Status = append(f.Status, domain.OrderState(v))
-		}
+	if f.Status, err = statuses(r, domain.OrderState.Valid); err != nil {
+		return err
 	}
 	p := principal(r)
 	os, next, err := s.svc.ListOrders(r.Context(), p, f)
@@ -348,23 +360,10 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orderAction(action domain.OrderAction, shape func() any) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		version, err := ifMatch(r)
-		if err != nil {
-			return err
-		}
-		body, err := s.decodeRaw(r, shape())
-		if err != nil {
-			return err
-		}
-		p := principal(r)
+	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error) {
 		o, err := s.svc.ActOrder(r.Context(), p, r.PathValue("id"), action, body, version)
-		if err != nil {
-			return err
-		}
-		writeVersioned(w, http.StatusOK, o.Version, orderView(p, o))
-		return nil
-	}
+		return o.Version, orderView(p, o), err
+	})
 }
 
 func (s *Server) breakGlass(w http.ResponseWriter, r *http.Request) error {
