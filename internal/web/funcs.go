@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openivr/ivr/x12"
+
 	"github.com/openivr/ivr/internal/domain"
 )
 
@@ -33,6 +35,7 @@ var funcs = template.FuncMap{
 	"errFor":  errFor,
 	"label":   label,
 	"money":   money,
+	"money64": func(c *x12.Cents) string { return money(int64(*c)) },
 	"when":    when,
 	"waiting": waiting,
 	"area":    func(a float64) string { return strconv.FormatFloat(a, 'f', 2, 64) },

@@ -42,6 +42,7 @@ type ivrFull struct {
 	DenialReason   string
 	Escalation     string
 	Messages       []domain.Message
+	Eligibility    *eligibilityView
 }
 
 // patientSummary is the patient block of a full view.
@@ -131,6 +132,9 @@ func (h *Handler) fullOf(ctx context.Context, p domain.Principal, v domain.IVR) 
 		return nil, err
 	}
 	f.Messages = ms
+	if f.Eligibility, err = h.eligibilityOf(ctx, p, v.ID); err != nil {
+		return nil, err
+	}
 	pt, err := h.svc.GetPatient(ctx, p, v.PatientID)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
