@@ -7,6 +7,7 @@ import (
 
 	"github.com/openivr/ivr/internal/apitest"
 	"github.com/openivr/ivr/internal/audit"
+	"github.com/openivr/ivr/internal/domain"
 	"github.com/openivr/ivr/internal/store/storetest"
 )
 
@@ -20,7 +21,9 @@ func newEntries(t *testing.T, env *apitest.Env, after int64) ([]audit.Record, in
 	var out []audit.Record
 	last := after
 	for _, r := range page.Records { // newest first
-		if r.Seq > after {
+		// Background work (eligibility checks, expiry) writes its own entries
+		// as the system; they are not the requests' entries.
+		if r.Seq > after && r.Entry.ActorID != domain.System.UserID {
 			out = append([]audit.Record{r}, out...)
 		}
 		if r.Seq > last {

@@ -174,7 +174,8 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		w := MustWorld(t, db)
 		h := NewHub(db, NewLocalBus(), nil)
-		h.buffer = 8
+		// Room for a reader slowed by a busy machine, far below the 50 events sent.
+		h.buffer = 24
 		h.poll = 20 * time.Millisecond
 		runHub(t, h)
 		slow := MustSubscribe(t, h, w.users["admin"], -1)
