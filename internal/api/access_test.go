@@ -59,6 +59,17 @@ type probe struct {
 
 func clinicOnly(r domain.Role) bool { return r.ClinicRole() }
 
+func clinicOrAdmin(r domain.Role) bool { return r.ClinicRole() || r == domain.RoleAdmin }
+
+func reviewer(r domain.Role) bool { return r == domain.RoleSpecialist || r == domain.RoleAdmin }
+
+func adminOnly(r domain.Role) bool { return r == domain.RoleAdmin }
+
+// createsIVRs and placesOrders are the state machines' rules for new records.
+func createsIVRs(r domain.Role) bool { _, err := domain.NewIVRState(r); return err == nil }
+
+func placesOrders(r domain.Role) bool { _, err := domain.NewOrderState(r); return err == nil }
+
 // probes gives every route of the table its probe; a route without one fails the
 // test, so a new route cannot escape the matrix.
 func probes() map[string]probe {
@@ -79,32 +90,34 @@ func probes() map[string]probe {
 		"GET /api/v1/patients":                 {ok: 200},
 		"POST /api/v1/patients":                {body: map[string]any{}, ok: 422, who: clinicOnly},
 		"GET /api/v1/patients/{id}":            {ok: 200},
-		"PATCH /api/v1/patients/{id}":          {body: map[string]any{"first_name": ""}, ok: 422, who: func(r domain.Role) bool { return r.ClinicRole() || r == domain.RoleAdmin }},
+		"PATCH /api/v1/patients/{id}":          {body: map[string]any{"first_name": ""}, ok: 422, who: clinicOrAdmin},
 		"GET /api/v1/patients/{id}/access-log": {ok: 200},
 		"POST /api/v1/break-glass":             {body: map[string]any{}, ok: 422},
 		"GET /api/v1/ivrs":                     {ok: 200},
-		"POST /api/v1/ivrs":                    {body: map[string]any{}, ok: 422, who: func(r domain.Role) bool { _, err := domain.NewIVRState(r); return err == nil }},
-		"GET /api/v1/queue":                    {ok: 200, who: func(r domain.Role) bool { return r == domain.RoleSpecialist || r == domain.RoleAdmin }},
+		"POST /api/v1/ivrs":                    {body: map[string]any{}, ok: 422, who: createsIVRs},
+		"GET /api/v1/queue":                    {ok: 200, who: reviewer},
 		"GET /api/v1/ivrs/{id}":                {ok: 200},
 		"PATCH /api/v1/ivrs/{id}":              {body: map[string]any{}, ok: 409, who: clinicOnly},
 		"GET /api/v1/ivrs/{id}/history":        {ok: 200},
 		"GET /api/v1/ivrs/{id}/messages":       {ok: 200},
 		"POST /api/v1/ivrs/{id}/messages":      {body: map[string]any{"message": "Access check"}, ok: 201},
 		"GET /api/v1/orders":                   {ok: 200},
-		"POST /api/v1/orders":                  {body: map[string]any{}, ok: 422, who: func(r domain.Role) bool { _, err := domain.NewOrderState(r); return err == nil }},
+		"POST /api/v1/orders":                  {body: map[string]any{}, ok: 422, who: placesOrders},
 		"GET /api/v1/orders/{id}":              {ok: 200},
-		"GET /api/v1/audit":                    {ok: 200, who: func(r domain.Role) bool { return r == domain.RoleAdmin }},
+		"GET /api/v1/audit":                    {ok: 200, who: adminOnly},
 		"GET /api/v1/events":                   {ok: http.StatusUpgradeRequired},
 		"POST /api/v1/auth/logout":             {ok: 204},
 	}
 	ivrBodies := map[domain.IVRAction]any{
 		domain.IVRSubmit: nil, domain.IVRAssign: map[string]any{},
-		domain.IVRRequestInfo: map[string]any{"items": []string{"Wound photo"}, "due_date": daysAhead(5)},
-		domain.IVRRespond:     map[string]any{"message": "Photo attached"},
-		domain.IVRApprove:     approveBody(),
-		domain.IVRDeny:        map[string]any{"reason_code": "not_medically_necessary", "reason": "Too short"},
-		domain.IVRCancel:      map[string]any{"reason": "No longer needed"},
-		domain.IVREscalate:    map[string]any{"reason": "Needs a senior look"},
+		domain.IVRRequestInfo: map[string]any{"items": []string{"Wound photo"},
+			"due_date": daysAhead(5)},
+		domain.IVRRespond: map[string]any{"message": "Photo attached"},
+		domain.IVRApprove: approveBody(),
+		domain.IVRDeny: map[string]any{"reason_code": "not_medically_necessary",
+			"reason": "Too short"},
+		domain.IVRCancel:   map[string]any{"reason": "No longer needed"},
+		domain.IVREscalate: map[string]any{"reason": "Needs a senior look"},
 	}
 	for a, b := range ivrBodies {
 		ps["POST /api/v1/ivrs/{id}/"+string(a)] = probe{body: b, ivr: a}
