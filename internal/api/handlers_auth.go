@@ -96,7 +96,7 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, res se
 	host, _, _ := net.SplitHostPort(r.Host)
 	local := host == "localhost" || host == "127.0.0.1" || host == "::1"
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: res.Token, Path: "/",
-		Expires: res.ExpiresAt, HttpOnly: true, Secure: !local || r.TLS != nil,
+		Expires: *res.ExpiresAt, HttpOnly: true, Secure: !local || r.TLS != nil,
 		SameSite: http.SameSiteStrictMode})
 }
 

@@ -40,13 +40,14 @@ type EventStream interface {
 
 // Options are the dependencies of a Server.
 type Options struct {
-	Log          *slog.Logger
-	Health       Health
-	Service      *service.Service
-	Events       EventStream
-	FHIR         http.Handler // optional: POST /fhir/r4/CoverageEligibilityRequest/$submit
-	MaxBodyBytes int64
-	Registry     *prometheus.Registry
+	Log            *slog.Logger
+	Health         Health
+	Service        *service.Service
+	Events         EventStream
+	Web            http.Handler // optional: the web pages at "/" and "/static/"
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	Registry       *prometheus.Registry
 }
 
 // Server is the HTTP API.
@@ -109,9 +110,15 @@ func (s *Server) Handler() (http.Handler, error) {
 		}
 		mux.Handle(rt.Pattern, s.guard(rt))
 	}
-	mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+	notFound := s.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		return domain.ErrNotFound
-	}))
+	})
+	if s.opts.Web != nil {
+		mux.Handle("/api/", notFound)
+		mux.Handle("/", s.opts.Web)
+	} else {
+		mux.Handle("/", notFound)
+	}
 	var h http.Handler = mux
 	h = withBodyLimit(s.opts.MaxBodyBytes)(h)
 	h = withSecurityHeaders(h)
@@ -175,7 +182,7 @@ func (s *Server) declare() {
 	s.handle("GET /healthz", domain.PermPublic, s.healthz)
 	s.handle("GET /readyz", domain.PermPublic, s.readyz)
 	s.handle("GET /metrics", domain.PermPublic, s.metricsHandler)
-	// OPENAPI-ROUTE
+	s.handle("GET /api/v1/openapi.json", domain.PermPublic, s.openapi)
 	s.handle("POST /api/v1/auth/login", domain.PermPublic, s.login)
 	s.handle("POST /api/v1/auth/mfa", domain.PermPublic, s.mfa)
 	s.handle("POST /api/v1/auth/logout", domain.PermAuthenticated, s.logout)
@@ -187,6 +194,8 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/products", domain.PermReferenceRead, s.products)
 	s.handle("GET /api/v1/payers", domain.PermReferenceRead, s.payers)
 	s.handle("GET /api/v1/facilities", domain.PermReferenceRead, s.facilities)
+	s.handle("POST /api/v1/payers", domain.PermReferenceWrite, s.idempotent(s.createPayer))
+	s.handle("POST /api/v1/products", domain.PermReferenceWrite, s.idempotent(s.createProduct))
 
 	s.handle("GET /api/v1/patients", domain.PermPatientRead, s.listPatients)
 	s.handle("POST /api/v1/patients", domain.PermPatientWrite, s.idempotent(s.createPatient))
@@ -203,6 +212,9 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/ivrs/{id}/history", domain.PermIVRRead, s.ivrHistory)
 	s.handle("GET /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.ivrMessages)
 	s.handle("POST /api/v1/ivrs/{id}/messages", domain.PermPatientRead, s.idempotent(s.postMessage))
+	s.handle("GET /api/v1/ivrs/{id}/documents", domain.PermDocumentRead, s.listDocuments)
+	s.handle("POST /api/v1/ivrs/{id}/documents", domain.PermDocumentWrite, s.uploadDocument)
+	s.handle("GET /api/v1/documents/{id}", domain.PermDocumentRead, s.downloadDocument)
 	for action, shape := range ivrActionBodies {
 		s.handle("POST /api/v1/ivrs/{id}/"+string(action), domain.PermIVRAct,
 			s.idempotent(s.ivrAction(action, shape)))
@@ -217,10 +229,18 @@ func (s *Server) declare() {
 	}
 
 	s.handle("GET /api/v1/audit", domain.PermAuditRead, s.auditSearch)
+	s.handle("GET /api/v1/users", domain.PermUserAdmin, s.listUsers)
+	s.handle("POST /api/v1/users", domain.PermUserAdmin, s.idempotent(s.createUser))
+	s.handle("POST /api/v1/users/{id}/disable", domain.PermUserAdmin, s.disableUser)
+	s.handle("PUT /api/v1/users/{id}/territories", domain.PermUserAdmin, s.setUserTerritories)
+	s.handle("POST /api/v1/practices/{id}/move", domain.PermUserAdmin, s.movePractice)
+	s.handle("GET /api/v1/tokens", domain.PermUserAdmin, s.listTokens)
+	s.handle("POST /api/v1/tokens", domain.PermUserAdmin, s.createToken)
+	s.handle("DELETE /api/v1/tokens/{id}", domain.PermUserAdmin, s.revokeToken)
 	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
-	if s.opts.FHIR != nil {
-		s.handle("POST /fhir/r4/CoverageEligibilityRequest/{op}", domain.PermEligibility, s.fhir)
-	}
+	s.handle("GET /api/v1/ivrs/{id}/eligibility", domain.PermPatientRead, s.eligibility)
+	s.handle("POST /api/v1/ivrs/{id}/eligibility", domain.PermEligibility, s.recheckEligibility)
+	s.handle("POST /fhir/r4/CoverageEligibilityRequest/$submit", domain.PermEligibility, s.fhir)
 }
 
 // ivrActionBodies gives each IVR action the shape its body must decode into.
@@ -241,14 +261,6 @@ var orderActionBodies = map[domain.OrderAction]func() any{
 	domain.OrderShip:    func() any { return &domain.ShipInput{} },
 	domain.OrderDeliver: func() any { return &domain.DeliverInput{} },
 	domain.OrderCancel:  func() any { return &domain.CancelInput{} },
-}
-
-func (s *Server) fhir(w http.ResponseWriter, r *http.Request) error {
-	if r.PathValue("op") != "$submit" {
-		return domain.ErrNotFound
-	}
-	s.opts.FHIR.ServeHTTP(w, r.WithContext(r.Context()))
-	return nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -27,17 +27,30 @@ import (
 
 // Env is a running platform with the demo world.
 type Env struct {
-	App      *app.App
-	URL      string
-	DataDir  string
-	Accounts []demo.Account
-	Client   *http.Client
-	tokens   map[string]string
+	App         *app.App
+	DatabaseURL string // "" for SQLite in DataDir
+	URL         string
+	DataDir     string
+	Accounts    []demo.Account
+	Client      *http.Client
+	tokens      map[string]string
+}
+
+// Options adjust Start.
+type Options struct {
+	// Log receives every log line of the platform (at debug level) when set.
+	Log io.Writer
 }
 
 // Start runs the platform on dialect d for the rest of the test. Logs go to the
 // test log only when IVR_TEST_LOG=1.
 func Start(tb testing.TB, d store.Dialect) *Env {
+	tb.Helper()
+	return StartWith(tb, d, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(tb testing.TB, d store.Dialect, o Options) *Env {
 	tb.Helper()
 	dir := tb.TempDir()
 	args := []string{"--data-dir", dir, "--addr", "127.0.0.1:0", "--demo"}
@@ -52,7 +65,10 @@ func Start(tb testing.TB, d store.Dialect) *Env {
 		tb.Fatalf("config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("IVR_TEST_LOG") == "1" {
+	switch {
+	case o.Log != nil:
+		log = slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	case os.Getenv("IVR_TEST_LOG") == "1":
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	a, err := app.New(context.Background(), cfg, log)
@@ -67,7 +83,7 @@ func Start(tb testing.TB, d store.Dialect) *Env {
 		<-done
 		a.Close()
 	})
-	e := &Env{App: a, URL: "http://" + a.Addr(), DataDir: dir, Client: &http.Client{Timeout: 30 * time.Second},
+	e := &Env{App: a, DatabaseURL: cfg.DatabaseURL, URL: "http://" + a.Addr(), DataDir: dir, Client: &http.Client{Timeout: 30 * time.Second},
 		tokens: map[string]string{}}
 	b, err := os.ReadFile(filepath.Join(dir, "demo-accounts.json"))
 	if err != nil {

@@ -12,17 +12,21 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/openivr/ivr/internal/api"
 	"github.com/openivr/ivr/internal/audit"
 	"github.com/openivr/ivr/internal/auth"
+	"github.com/openivr/ivr/internal/blob"
 	"github.com/openivr/ivr/internal/config"
 	"github.com/openivr/ivr/internal/demo"
+	"github.com/openivr/ivr/internal/eligibility"
 	"github.com/openivr/ivr/internal/events"
 	"github.com/openivr/ivr/internal/phi"
 	"github.com/openivr/ivr/internal/service"
 	"github.com/openivr/ivr/internal/store"
+	"github.com/openivr/ivr/internal/web"
 )
 
 // App is one running platform instance.
@@ -62,13 +66,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *App, err 
 	if err := a.wire(ctx); err != nil {
 		return nil, err
 	}
+	payerIDs := eligibility.PayerMap{}
+	a.svc.Checker = a.clearinghouse(payerIDs)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.svc, cfg.DataDir, log); err != nil {
 			return nil, err
 		}
 	}
+	if err := a.mapPayers(ctx, payerIDs); err != nil {
+		return nil, err
+	}
+	pages, err := web.New(a.svc, a.hub, log, web.Options{CSRFKey: cfg.CSRFKey()})
+	if err != nil {
+		return nil, err
+	}
 	srv := api.New(api.Options{Log: log, Health: a.db, Service: a.svc, Events: a.hub,
-		MaxBodyBytes: cfg.MaxBodyBytes})
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadSize, Web: pages})
 	h, err := srv.Handler()
 	if err != nil {
 		return nil, err
@@ -110,7 +123,12 @@ func (a *App) wire(ctx context.Context) error {
 		a.bus = events.NewLocalBus()
 	}
 	a.hub = events.NewHub(a.db, a.bus, a.log)
+	files, err := a.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
 	a.svc = &service.Service{DB: a.db, Keys: a.keys, Hasher: hasher,
+		Blobs:    blob.NewEncryptedStore(files, a.keys),
 		Throttle: auth.NewMemoryThrottle(auth.ThrottleConfig{}),
 		Sessions: auth.SessionPolicy{Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionMax},
 		Log:      a.log, Notify: a.hub.Notify, BreakGlassFor: time.Hour}
@@ -128,6 +146,55 @@ func (a *App) RotateKeys(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("rotate: %w", err)
 	}
 	return a.db.ReencryptAll(ctx, 500)
+}
+
+// mapPayers fills ids with the directory's payer ids at the configured
+// clearinghouse. It runs at start, before any check; a payer added later is
+// mapped at the next start.
+func (a *App) mapPayers(ctx context.Context, ids eligibility.PayerMap) error {
+	payers, err := a.db.ListPayers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range payers {
+		if ext, ok := p.PayerIDs[a.cfg.Clearinghouse]; ok {
+			ids[p.ID] = ext
+		}
+	}
+	return nil
+}
+
+// clearinghouse builds the eligibility checker for IVR_CLEARINGHOUSE, mapping
+// payers through ids.
+func (a *App) clearinghouse(ids eligibility.PayerMap) *eligibility.Checker {
+	creds := eligibility.Credentials{BearerToken: a.cfg.ClearingToken}
+	var ch eligibility.Clearinghouse
+	switch a.cfg.Clearinghouse {
+	case "x12-http":
+		ch = &eligibility.X12HTTP{URL: a.cfg.ClearingURL, Credentials: creds, Payers: ids}
+	case "json-http":
+		ch = &eligibility.JSONHTTP{URL: a.cfg.ClearingURL, Credentials: creds, Payers: ids}
+	default:
+		ch = &eligibility.Simulator{Payers: ids}
+	}
+	return &eligibility.Checker{Clearinghouse: ch}
+}
+
+// openBlobs opens the document backend: files in the data dir by default, or an
+// S3-compatible bucket for IVR_BLOB_URL=s3://bucket/prefix?region=…&endpoint=….
+func (a *App) openBlobs(ctx context.Context) (blob.Store, error) {
+	if strings.HasPrefix(a.cfg.BlobURL, "s3://") {
+		s, err := blob.OpenS3(ctx, a.cfg.BlobURL)
+		if err != nil {
+			return nil, fmt.Errorf("document store (IVR_BLOB_URL): %w", err)
+		}
+		return s, nil
+	}
+	fs, err := blob.NewFileStore(filepath.Join(a.cfg.DataDir, "documents"))
+	if err != nil {
+		return nil, fmt.Errorf("document store: %w", err)
+	}
+	return fs, nil
 }
 
 // Service returns the use cases, for tests and subcommands.
@@ -178,6 +245,7 @@ func (a *App) background(ctx context.Context) {
 		LogPath: filepath.Join(a.cfg.DataDir, "audit-checkpoints.jsonl"), Logger: a.log}
 	go cp.Run(ctx)
 	go a.svc.RunExpiry(ctx, time.Minute)
+	go a.svc.RunEligibility(ctx, 2*time.Second)
 }
 
 // Close releases the listener, the event bus and the database.

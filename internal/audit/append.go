@@ -50,7 +50,7 @@ func AppendBatch(ctx context.Context, tx *store.Tx, es []Entry) (first, last int
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := insertRecords(ctx, tx, recs); err != nil {
+	if err := insertRecords(ctx, tx, tx.Dialect, recs); err != nil {
 		return 0, 0, err
 	}
 	end := recs[len(recs)-1]
@@ -119,30 +119,60 @@ const entryColumns = `seq, id, at, actor_id, actor_role, session_id, ip, user_ag
 
 const entryColumnCount = 18
 
-// insertChunk bounds the rows per INSERT (18 parameters each).
-const insertChunk = 100
-
-// execer is what both *sql.Tx and *store.Tx offer.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// rowsPerInsert bounds the rows of one INSERT: SQLite resolves $N parameters in
+// time quadratic in their count, so it gets few rows a statement; PostgreSQL gets
+// more to save round trips.
+func rowsPerInsert(d store.Dialect) int {
+	if d == store.Postgres {
+		return 100
+	}
+	return 8
 }
 
-func insertRecords(ctx context.Context, tx execer, recs []Record) error {
-	for len(recs) > 0 {
-		n := min(len(recs), insertChunk)
-		if err := insertChunkOf(ctx, tx, recs[:n]); err != nil {
-			return err
+// inserter is what *sql.Tx and *store.Tx offer for writes.
+type inserter interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// insertRecords inserts recs, n rows a statement; the full-size statement is
+// prepared once when it runs more than once.
+func insertRecords(ctx context.Context, tx inserter, d store.Dialect, recs []Record) error {
+	n := rowsPerInsert(d)
+	var full *sql.Stmt
+	if len(recs) >= 2*n {
+		var err error
+		if full, err = tx.PrepareContext(ctx, insertSQL(n)); err != nil {
+			return fmt.Errorf("insert audit entries: %w", err)
 		}
-		recs = recs[n:]
+		defer full.Close()
+	}
+	args := make([]any, 0, n*entryColumnCount)
+	for len(recs) > 0 {
+		k := min(len(recs), n)
+		args = args[:0]
+		for _, r := range recs[:k] {
+			args = append(args, recordArgs(r)...)
+		}
+		var err error
+		if k == n && full != nil {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL(k), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert audit entries: %w", err)
+		}
+		recs = recs[k:]
 	}
 	return nil
 }
 
-func insertChunkOf(ctx context.Context, tx execer, recs []Record) error {
+// insertSQL returns an INSERT of rows entries.
+func insertSQL(rows int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO audit_entries (` + entryColumns + `) VALUES `)
-	args := make([]any, 0, len(recs)*entryColumnCount)
-	for i, r := range recs {
+	for i := range rows {
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -154,12 +184,8 @@ func insertChunkOf(ctx context.Context, tx execer, recs []Record) error {
 			fmt.Fprintf(&b, "$%d", i*entryColumnCount+j+1)
 		}
 		b.WriteByte(')')
-		args = append(args, recordArgs(r)...)
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return fmt.Errorf("insert audit entries: %w", err)
-	}
-	return nil
+	return b.String()
 }
 
 func recordArgs(r Record) []any {

@@ -88,7 +88,9 @@ var ErrEmptyChain = errors.New("audit chain is empty")
 // outside any transaction, so a slow KMS holds no lock. If the head already has a
 // checkpoint, it returns that one and writes nothing. It returns ErrEmptyChain when
 // nothing was ever appended.
-func Checkpoint(ctx context.Context, db *store.DB, s Signer, logPath string) (SignedCheckpoint, error) {
+func Checkpoint(
+	ctx context.Context, db *store.DB, s Signer, logPath string,
+) (SignedCheckpoint, error) {
 	seq, hash, err := readHead(ctx, db.Reader())
 	if err != nil {
 		return SignedCheckpoint{}, err

@@ -31,7 +31,10 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 	if err != nil {
 		log.Warn("audit checkpointer: read last checkpoint", "error", err)
 	}
-	lastSeq, lastAt := last.Seq, time.Now()
+	lastSeq, lastAt := last.Seq, last.At
+	if lastAt.IsZero() {
+		lastAt = time.Now()
+	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -55,7 +58,9 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 
 // tick checkpoints when the head is at least need entries past lastSeq, and
 // reports the checkpointed seq.
-func (c *Checkpointer) tick(ctx context.Context, log *slog.Logger, lastSeq, need int64) (int64, bool) {
+func (c *Checkpointer) tick(
+	ctx context.Context, log *slog.Logger, lastSeq, need int64,
+) (int64, bool) {
 	seq, _, err := readHead(ctx, c.DB.Reader())
 	if err != nil {
 		log.Warn("audit checkpointer: read head", "error", err)

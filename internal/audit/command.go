@@ -38,7 +38,9 @@ func VerifyCommand(ctx context.Context, db *store.DB, dataDir string, stdout io.
 }
 
 // VerifyCommandWith is VerifyCommand with explicit input files.
-func VerifyCommandWith(ctx context.Context, db *store.DB, dataDir string, o CommandOptions, stdout io.Writer) int {
+func VerifyCommandWith(
+	ctx context.Context, db *store.DB, dataDir string, o CommandOptions, stdout io.Writer,
+) int {
 	if o.PublicKeyFile == "" {
 		o.PublicKeyFile = filepath.Join(dataDir, PublicKeyFileName)
 	}

@@ -117,7 +117,7 @@ func validate(e Entry) error {
 	switch e.Outcome {
 	case OutcomeSuccess, OutcomeDenied, OutcomeFailure:
 	default:
-		return fmt.Errorf("outcome must be success, denied or failure (%d bytes given)", len(e.Outcome))
+		return errors.New("outcome must be success, denied or failure")
 	}
 	if e.Severity != SeverityInfo && e.Severity != SeverityHigh {
 		return errors.New("severity must be info or high")

@@ -113,7 +113,7 @@ func MustRewriteChain(tb testing.TB, db *store.DB, edit func([]Record) []Record)
 		if _, err := tx.ExecContext(context.Background(), `DELETE FROM audit_entries`); err != nil {
 			return err
 		}
-		if err := insertRecords(context.Background(), tx, recs); err != nil {
+		if err := insertRecords(context.Background(), tx, tx.Dialect, recs); err != nil {
 			return err
 		}
 		return setHead(context.Background(), tx, int64(len(recs)), prev)
@@ -155,7 +155,7 @@ func MustExecArgs(tb testing.TB, db *store.DB, stmt string, args ...any) {
 func mustInsert(tb testing.TB, db *store.DB, recs ...Record) {
 	tb.Helper()
 	err := db.InTx(context.Background(), func(tx *store.Tx) error {
-		return insertRecords(context.Background(), tx, recs)
+		return insertRecords(context.Background(), tx, tx.Dialect, recs)
 	})
 	if err != nil {
 		tb.Fatal(err)

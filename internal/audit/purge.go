@@ -27,10 +27,13 @@ var ErrRetention = errors.New("audit entries must be kept six years")
 // deleted with the entries. After commit the anchor is also appended to logPath
 // when that is not empty. It returns the anchor, or a zero one and no error when
 // nothing was old enough.
-func Purge(ctx context.Context, db *store.DB, s Signer, before time.Time, logPath string) (SignedCheckpoint, error) {
+func Purge(
+	ctx context.Context, db *store.DB, s Signer, before time.Time, logPath string,
+) (SignedCheckpoint, error) {
 	now := db.Now().UTC()
 	if limit := now.AddDate(-RetentionYears, 0, 0); before.After(limit) {
-		return SignedCheckpoint{}, fmt.Errorf("purge audit entries before %s: %w (oldest allowed cut-off %s)",
+		return SignedCheckpoint{}, fmt.Errorf(
+			"purge audit entries before %s: %w (latest allowed cut-off %s)",
 			before.UTC().Format(time.DateOnly), ErrRetention, limit.Format(time.DateOnly))
 	}
 	var a SignedCheckpoint
@@ -45,7 +48,9 @@ func Purge(ctx context.Context, db *store.DB, s Signer, before time.Time, logPat
 	return a, AppendLog(logPath, a)
 }
 
-func purgeTx(ctx context.Context, tx *store.Tx, s Signer, before time.Time) (SignedCheckpoint, error) {
+func purgeTx(
+	ctx context.Context, tx *store.Tx, s Signer, before time.Time,
+) (SignedCheckpoint, error) {
 	head, _, err := lockHead(ctx, tx)
 	if err != nil {
 		return SignedCheckpoint{}, err
@@ -64,19 +69,8 @@ func purgeTx(ctx context.Context, tx *store.Tx, s Signer, before time.Time) (Sig
 	if err != nil {
 		return a, err
 	}
-	for _, q := range []string{
-		`INSERT INTO audit_anchors (seq, hash, purged_before, at, key_id, signature)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-		`DELETE FROM audit_entries WHERE seq <= $1`,
-		`DELETE FROM audit_checkpoints WHERE seq < $1`,
-	} {
-		args := []any{a.Seq, a.Hash, a.PurgedBefore, a.At, a.KeyID, a.Signature}
-		if q[0] == 'D' {
-			args = args[:1]
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return a, fmt.Errorf("purge audit entries: %w", err)
-		}
+	if err := storeAnchorAndDelete(ctx, tx, a); err != nil {
+		return a, fmt.Errorf("purge audit entries: %w", err)
 	}
 	return a, nil
 }
@@ -102,4 +96,23 @@ func lastBefore(ctx context.Context, tx *store.Tx, before time.Time, head int64)
 		return 0, nil
 	}
 	return cut, nil
+}
+
+// storeAnchorAndDelete records the anchor a and deletes the entries it covers and
+// the checkpoints before it.
+func storeAnchorAndDelete(ctx context.Context, tx *store.Tx, a SignedCheckpoint) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_anchors
+		(seq, hash, purged_before, at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+		a.Seq, a.Hash, a.PurgedBefore, a.At, a.KeyID, a.Signature)
+	if err != nil {
+		return fmt.Errorf("store anchor: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM audit_entries WHERE seq <= $1`, a.Seq); err != nil {
+		return fmt.Errorf("delete entries: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM audit_checkpoints WHERE seq < $1`, a.Seq)
+	if err != nil {
+		return fmt.Errorf("delete checkpoints: %w", err)
+	}
+	return nil
 }

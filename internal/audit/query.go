@@ -65,7 +65,9 @@ func decodeCursor(c string) (int64, error) {
 // first, in one query on the audit_patient index. cursor is "" or a Page.Next from
 // a previous call; a cursor it did not produce yields an error wrapping
 // ErrBadCursor.
-func ForPatient(ctx context.Context, db *store.DB, patientID, cursor string, limit int) (Page, error) {
+func ForPatient(
+	ctx context.Context, db *store.DB, patientID, cursor string, limit int,
+) (Page, error) {
 	if patientID == "" {
 		return Page{}, errors.New("audit for patient: patient id is required")
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/openivr/ivr/internal/store"
 )
@@ -18,6 +19,9 @@ type VerifyOptions struct {
 	LogPath string
 	// ChunkSize is the number of entries read per query; default 10000.
 	ChunkSize int
+	// Workers is the number of read transactions fetching chunks at once; default
+	// GOMAXPROCS, at most 4.
+	Workers int
 	// MaxProblems caps the problems listed (all are counted); default 1000.
 	MaxProblems int
 }
@@ -71,20 +75,24 @@ var ErrTampered = errors.New("audit chain does not verify")
 //
 // Problems are listed by seq, so Report.FirstBad is the first bad entry; the error
 // then wraps ErrTampered. Any other error means the check could not be completed.
-func Verify(ctx context.Context, db *store.DB, pub ed25519.PublicKey, opts VerifyOptions) (Report, error) {
+func Verify(
+	ctx context.Context, db *store.DB, pub ed25519.PublicKey, opts VerifyOptions,
+) (Report, error) {
 	v, err := newVerifier(pub, opts)
 	if err != nil {
 		return Report{}, err
 	}
-	txo := &sql.TxOptions{ReadOnly: true}
-	if db.Dialect == store.Postgres {
-		txo.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := db.Reader().BeginTx(ctx, txo)
+	v.db = db
+	tx, err := v.beginRead(ctx)
 	if err != nil {
-		return Report{}, fmt.Errorf("verify audit chain: begin: %w", err)
+		return Report{}, fmt.Errorf("verify audit chain: %w", err)
 	}
 	defer tx.Rollback()
+	if db.Dialect == store.Postgres {
+		if err := tx.QueryRowContext(ctx, `SELECT pg_export_snapshot()`).Scan(&v.snapshot); err != nil {
+			return Report{}, fmt.Errorf("verify audit chain: export snapshot: %w", err)
+		}
+	}
 	if err := v.run(ctx, tx); err != nil {
 		return v.rep, fmt.Errorf("verify audit chain: %w", err)
 	}
@@ -92,6 +100,8 @@ func Verify(ctx context.Context, db *store.DB, pub ed25519.PublicKey, opts Verif
 }
 
 type verifier struct {
+	db       *store.DB
+	snapshot string // PostgreSQL: the snapshot every reader shares
 	pub      ed25519.PublicKey
 	opts     VerifyOptions
 	rep      Report
@@ -117,6 +127,9 @@ func newVerifier(pub ed25519.PublicKey, opts VerifyOptions) (*verifier, error) {
 	}
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = 10000
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = min(runtime.GOMAXPROCS(0), 4)
 	}
 	if opts.MaxProblems <= 0 {
 		opts.MaxProblems = 1000

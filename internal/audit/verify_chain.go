@@ -2,60 +2,11 @@ package audit
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"fmt"
 	"sort"
 	"time"
 )
-
-// stream reads every entry in seq order, a chunk per query, and checks each.
-func (v *verifier) stream(ctx context.Context, tx *sql.Tx) error {
-	stmt, err := tx.PrepareContext(ctx, `SELECT `+entryColumns+` FROM audit_entries
-		WHERE seq > $1 ORDER BY seq LIMIT $2`)
-	if err != nil {
-		return fmt.Errorf("read audit entries: %w", err)
-	}
-	defer stmt.Close()
-	after, first := int64(-1<<63), true
-	buf := make([]Record, 0, v.opts.ChunkSize)
-	for {
-		buf, err = readChunk(ctx, stmt, after, v.opts.ChunkSize, buf[:0])
-		if err != nil {
-			return err
-		}
-		for _, r := range buf {
-			if first {
-				v.start(r)
-				first = false
-			}
-			v.check(r)
-		}
-		if len(buf) < v.opts.ChunkSize {
-			return nil
-		}
-		after = buf[len(buf)-1].Seq
-	}
-}
-
-func readChunk(ctx context.Context, stmt *sql.Stmt, after int64, n int, buf []Record) ([]Record, error) {
-	rows, err := stmt.QueryContext(ctx, after, n)
-	if err != nil {
-		return nil, fmt.Errorf("read audit entries after seq %d: %w", after, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		buf = append(buf, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read audit entries after seq %d: %w", after, err)
-	}
-	return buf, nil
-}
 
 // scanRecord reads one row of entryColumns.
 func scanRecord(rows *sql.Rows) (Record, error) {
@@ -102,11 +53,23 @@ func (v *verifier) statement(seq int64, kind string) (source, bool) {
 	return source{}, false
 }
 
-func (v *verifier) check(r Record) {
+func (v *verifier) check(r Record, bad string) {
 	gap := r.Seq != v.expected
 	if gap {
 		v.problem(v.expected, "entries %d..%d are missing", v.expected, r.Seq-1)
 	}
+	if bad != "" {
+		v.problem(r.Seq, "%s", bad)
+	} else {
+		v.checkContents(r, gap)
+	}
+	v.prev, v.expected = r.Hash, r.Seq+1
+	v.rep.Entries++
+	v.rep.LastSeq = r.Seq
+}
+
+// checkContents checks r's links and hash, and the statements signed at its seq.
+func (v *verifier) checkContents(r Record, gap bool) {
 	if len(r.PrevHash) != HashSize || len(r.Hash) != HashSize {
 		v.problem(r.Seq, "stored hash or prev_hash is not %d bytes", HashSize)
 	} else if !gap && !bytes.Equal(r.PrevHash, v.prev) {
@@ -125,9 +88,6 @@ func (v *verifier) check(r Record) {
 			v.problem(r.Seq, "%s in the shipped log is missing from the database", s.Kind)
 		}
 	}
-	v.prev, v.expected = r.Hash, r.Seq+1
-	v.rep.Entries++
-	v.rep.LastSeq = r.Seq
 }
 
 // checkHead compares the head row with the last entry (or, when every entry was

@@ -131,6 +131,16 @@ var tamperCases = []struct {
 		MustExec(t, env.db, `UPDATE audit_head SET hash = (SELECT hash FROM audit_entries
 			WHERE seq = 9) WHERE id = 1`)
 	}, 10, "head's hash"},
+	{"ForgedLineInShippedLog", func(t *testing.T, env chainEnv) {
+		f, err := sign(context.Background(), MustSigner(t), SignedCheckpoint{Kind: KindCheckpoint,
+			Seq: 40, Hash: GenesisHash, At: time.Now().UTC()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := AppendLog(env.logPath, f); err != nil {
+			t.Fatal(err)
+		}
+	}, 40, "in the log has an invalid signature"},
 	{"OldestEntriesDeletedWithoutAnchor", func(t *testing.T, env chainEnv) {
 		MustExec(t, env.db, `DELETE FROM audit_entries WHERE seq <= 2`)
 	}, 1, "no signed purge anchor"},

@@ -13,6 +13,8 @@ import (
 
 	"github.com/openivr/ivr/internal/app"
 	"github.com/openivr/ivr/internal/config"
+	"github.com/openivr/ivr/internal/eligibility"
+	"github.com/openivr/ivr/internal/loadgen"
 	"github.com/openivr/ivr/internal/store"
 )
 
@@ -43,6 +45,8 @@ func commands() []command {
 		{"audit", "verify the audit chain and its signed checkpoints", auditCmd},
 		{"keys", "rotate the PHI key and re-encrypt stored values", keys},
 		{"totp", "print the current TOTP code of a secret (demo accounts)", totp},
+		{"eligibility", "build a 270, parse a 271, or check through a clearinghouse", eligibilityCmd},
+		{"load", "open-loop load generator against a running server (loopback only)", load},
 		{"version", "print the version", version},
 	}
 }
@@ -138,6 +142,14 @@ func migrate(ctx context.Context, env Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "applied %d migrations (%s)\n", n, db.Dialect)
 	return exitOK
+}
+
+func eligibilityCmd(ctx context.Context, env Env, args []string) int {
+	return eligibility.RunCLI(ctx, args, env.Stdin, env.Stdout, env.Stderr)
+}
+
+func load(ctx context.Context, env Env, args []string) int {
+	return loadgen.Command(ctx, args, env.Stdout, env.Stderr)
 }
 
 func version(ctx context.Context, env Env, args []string) int {

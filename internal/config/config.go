@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,7 @@ type Config struct {
 	ClearingURL   string
 	ClearingToken string
 	SMTPURL       string
+	WebKey        string
 	Demo          bool
 }
 
@@ -102,7 +104,7 @@ var settings = []setting{
 		func(c *Config) *string { return &c.KMSURI }),
 	strVar("nats-url", "", false, "NATS server for live events across instances (empty: in-process)",
 		func(c *Config) *string { return &c.NATSURL }),
-	strVar("blob-url", "", false, "document store: empty for files in the data dir",
+	strVar("blob-url", "", false, "document store: empty for files in the data dir, or s3://bucket/prefix?region=…",
 		func(c *Config) *string { return &c.BlobURL }),
 	strVar("base-url", "", false, "public URL of the platform, used in e-mails and cookies",
 		func(c *Config) *string { return &c.BaseURL }),
@@ -124,6 +126,9 @@ var settings = []setting{
 		func(c *Config) *string { return &c.ClearingURL }),
 	strVar("clearinghouse-token", "", true, "bearer credential for the clearinghouse",
 		func(c *Config) *string { return &c.ClearingToken }),
+	strVar("web-key", "", true,
+		"hex key (32+ bytes) for the web app's CSRF tokens; set the same on every instance (empty: random per process)",
+		func(c *Config) *string { return &c.WebKey }),
 	strVar("smtp-url", "", true,
 		"SMTP server for e-mail (empty: e-mails go to the outbox and the log, without PHI)",
 		func(c *Config) *string { return &c.SMTPURL }),
@@ -220,6 +225,11 @@ func (c *Config) validate() error {
 	if c.SessionIdle > c.SessionMax {
 		return bad("session-idle", "must not exceed IVR_SESSION_MAX")
 	}
+	if c.WebKey != "" {
+		if k, err := hex.DecodeString(c.WebKey); err != nil || len(k) < 32 {
+			return bad("web-key", "want at least 32 bytes written in hex")
+		}
+	}
 	switch c.Clearinghouse {
 	case "simulator":
 	case "x12-http", "json-http":
@@ -277,6 +287,15 @@ func (c Config) Dump() map[string]string {
 		m[s.env()] = s.current(&c)
 	}
 	return m
+}
+
+// CSRFKey returns the decoded web key, or nil when none is set.
+func (c Config) CSRFKey() []byte {
+	k, err := hex.DecodeString(c.WebKey)
+	if err != nil || len(k) == 0 {
+		return nil
+	}
+	return k
 }
 
 // SQLitePath returns the SQLite file used when DatabaseURL does not name

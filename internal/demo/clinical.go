@@ -6,19 +6,9 @@ import (
 	"fmt"
 
 	"github.com/openivr/ivr/internal/domain"
+	"github.com/openivr/ivr/internal/eligibility"
 	"github.com/openivr/ivr/internal/store"
 )
-
-// mbiLetters are the letters an MBI may use (never S, L, O, I, B or Z).
-const mbiLetters = "ACDEFGHJKMNPQRTUVWXY"
-
-// newMBI returns a random identifier in the MBI format; it is synthetic.
-func (w *world) newMBI() string {
-	d := func() byte { return byte('0' + w.rng.IntN(10)) }
-	l := func() byte { return mbiLetters[w.rng.IntN(len(mbiLetters))] }
-	b := []byte{byte('1' + w.rng.IntN(9)), l(), d(), d(), l(), d(), d(), l(), l(), d(), d()}
-	return string(b)
-}
 
 // clinical creates ten patients per practice, then a hundred IVRs across every
 // state, then orders in every state.
@@ -60,25 +50,34 @@ func (w *world) patient(practice, n int) domain.PatientInput {
 		Address: domain.Address{Line1: fmt.Sprintf("%d Sample St", 10+n), City: pr.city, State: pr.state, ZIP: pr.zip},
 	}
 	mac, _ := domain.MedicareContractor(pr.state)
-	switch n % 4 {
-	case 0, 1:
-		in.Coverages = []domain.CoverageInput{{Rank: 1, PayerID: w.payers[string(mac)],
-			PlanType: "medicare_ffs", MemberID: w.newMBI(), Relationship: "self", EffectiveDate: "2026-01-01"}}
-		if n%4 == 1 {
-			in.Coverages = append(in.Coverages, domain.CoverageInput{Rank: 2, PayerID: w.payers["commercial"],
-				PlanType: "commercial", MemberID: fmt.Sprintf("SUP%07d", w.rng.IntN(1e7)),
-				GroupNumber: "GRP-100", Relationship: "self"})
-		}
-	case 2:
-		in.Coverages = []domain.CoverageInput{{Rank: 1, PayerID: w.payers["medicare_advantage"],
-			PlanType: "medicare_advantage", MemberID: fmt.Sprintf("MAG%08d", w.rng.IntN(1e8)),
-			Relationship: "self"}}
-	default:
+	// Member ids pick the payer simulator's answer, so the demo shows each case
+	// of the electronic eligibility check.
+	seq := practice*10 + n
+	scenario := demoScenarios[seq%len(demoScenarios)]
+	member := eligibility.SimulatorMemberID(scenario, seq)
+	switch scenario {
+	case eligibility.ScenarioActiveCommercial, eligibility.ScenarioPriorAuthRequired:
 		in.Coverages = []domain.CoverageInput{{Rank: 1, PayerID: w.payers["commercial"],
-			PlanType: "commercial", MemberID: fmt.Sprintf("COM%08d", w.rng.IntN(1e8)),
-			GroupNumber: "GRP-200", Relationship: "self"}}
+			PlanType: "commercial", MemberID: member, GroupNumber: "GRP-200", Relationship: "self"}}
+	default:
+		in.Coverages = []domain.CoverageInput{{Rank: 1, PayerID: w.payers[string(mac)],
+			PlanType: "medicare_ffs", MemberID: member, Relationship: "self", EffectiveDate: "2026-01-01"}}
+	}
+	if n%5 == 1 {
+		in.Coverages = append(in.Coverages, domain.CoverageInput{Rank: 2, PayerID: w.payers["commercial"],
+			PlanType: "commercial", MemberID: fmt.Sprintf("SUP%07d", w.rng.IntN(1e7)),
+			GroupNumber: "GRP-100", Relationship: "self"})
 	}
 	return in
+}
+
+// demoScenarios are the payer answers the demo patients draw, most of them active.
+var demoScenarios = []eligibility.Scenario{
+	eligibility.ScenarioActiveMedicareFFS, eligibility.ScenarioActiveCommercial,
+	eligibility.ScenarioActiveMedicareFFS, eligibility.ScenarioPriorAuthRequired,
+	eligibility.ScenarioMedicareAdvantage, eligibility.ScenarioActiveMedicareFFS,
+	eligibility.ScenarioInactive, eligibility.ScenarioInvalidMemberID,
+	eligibility.ScenarioNameMismatch, eligibility.ScenarioPayerUnavailable,
 }
 
 // targets spreads the hundred IVRs over the states.

@@ -57,10 +57,13 @@ type IVR struct {
 	Eligibility      string     `json:"eligibility_status"`
 	SubmittedAt      *time.Time `json:"submitted_at,omitempty"`
 	DecidedAt        *time.Time `json:"decided_at,omitempty"`
-	Version          int        `json:"version"`
-	CreatedBy        string     `json:"created_by"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// WaitingSeconds is how long a queued IVR has waited since submission; set
+	// by the specialist queue only.
+	WaitingSeconds int64     `json:"waiting_seconds,omitempty"`
+	Version        int       `json:"version"`
+	CreatedBy      string    `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Format implements fmt.Formatter, so an IVR never prints its PHI.

@@ -48,7 +48,7 @@ const (
 // Scope returns how records visible to r are bounded.
 func (r Role) Scope() ScopeKind {
 	switch r {
-	case RoleAdmin:
+	case RoleAdmin, RoleSystem:
 		return ScopeAll
 	case RoleDoctor, RoleOfficeStaff:
 		return ScopePractice

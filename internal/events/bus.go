@@ -127,7 +127,8 @@ func (b *natsBus) Publish(ctx context.Context, msgs [][]byte) error {
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		// Short: the relay holds its transaction (on SQLite, the write lock) meanwhile.
+		ctx, cancel = context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 	}
 	// The flush makes the server take the messages before the relay marks them

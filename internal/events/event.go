@@ -40,6 +40,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -122,6 +123,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 func (e Event) String() string {
 	return fmt.Sprintf("event %d %s %s/%s", e.ID, e.Type, e.Resource.Type, e.Resource.ID)
 }
+
+// LogValue logs the event as String does, without its data.
+func (e Event) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // ErrInvalidEvent is wrapped by Write's error for an event it refuses, including
 // one whose data holds a key outside the PHI-minimal allow-list. The message names

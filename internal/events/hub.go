@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openivr/ivr/internal/domain"
@@ -30,8 +31,9 @@ type Hub struct {
 	bus Bus
 	log *slog.Logger
 
-	wake  chan struct{}
-	ready chan struct{}
+	wake    chan struct{}
+	ready   chan struct{}
+	started atomic.Bool
 
 	// Tunables; tests shorten them.
 	poll         time.Duration // relay and bus-repair fallback interval
@@ -39,10 +41,13 @@ type Hub struct {
 	batch        int           // relay batch and replay page size
 	buffer       int           // live events held per subscription
 
-	mu     sync.Mutex
-	last   int64 // highest event id handed to subscriptions
-	subs   map[*Subscription]struct{}
-	closed bool
+	mu   sync.Mutex
+	last int64 // highest event id handed to subscriptions
+	// scopeGen counts the scope changes handled, so that a scope read before one
+	// is not installed after it.
+	scopeGen int
+	subs     map[*Subscription]struct{}
+	closed   bool
 }
 
 // NewHub returns a hub on db and bus; log receives ids and errors, never data.
@@ -68,8 +73,16 @@ func (h *Hub) Notify() {
 // Run relays the outbox and delivers the bus stream until ctx ends, then closes
 // every subscription with ErrClosed. Call it once per hub.
 func (h *Hub) Run(ctx context.Context) error {
+	if !h.started.CompareAndSwap(false, true) {
+		return errors.New("event hub: Run called twice")
+	}
 	stop, err := h.start(ctx)
 	if err != nil {
+		// Subscribe waits for the start; tell it there will be none.
+		h.mu.Lock()
+		h.closed = true
+		h.mu.Unlock()
+		close(h.ready)
 		return err
 	}
 	defer stop()
@@ -261,12 +274,18 @@ func (h *Hub) refreshLoop(ctx context.Context) {
 	}
 }
 
-// refreshScopes re-reads the territory scopes without holding the lock.
+// refreshScopes re-reads the territory scopes without holding the lock; the result
+// is dropped if a scope change was handled meanwhile, as it may predate it.
 func (h *Hub) refreshScopes(ctx context.Context) {
 	h.mu.Lock()
-	subs := h.territorySubsLocked()
+	gen, subs := h.scopeGen, h.territorySubsLocked()
 	h.mu.Unlock()
-	h.applyScopes(ctx, subs)
+	scopes, failed := h.resolveScopes(ctx, subs)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if gen == h.scopeGen {
+		h.installLocked(subs, scopes, failed)
+	}
 }
 
 // refreshLocked re-reads the territory scopes before the next event is handed
@@ -274,7 +293,10 @@ func (h *Hub) refreshScopes(ctx context.Context) {
 func (h *Hub) refreshLocked() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	h.applyScopes(ctx, h.territorySubsLocked())
+	h.scopeGen++
+	subs := h.territorySubsLocked()
+	scopes, failed := h.resolveScopes(ctx, subs)
+	h.installLocked(subs, scopes, failed)
 }
 
 func (h *Hub) territorySubsLocked() map[string][]*Subscription {
@@ -287,17 +309,35 @@ func (h *Hub) territorySubsLocked() map[string][]*Subscription {
 	return byUser
 }
 
-// applyScopes resolves each user's practices once and installs them. On error the
-// previous scope stays, and the next refresh tries again.
-func (h *Hub) applyScopes(ctx context.Context, byUser map[string][]*Subscription) {
-	for user, subs := range byUser {
+// resolveScopes reads each user's practices once; failed says whether any read
+// failed.
+func (h *Hub) resolveScopes(ctx context.Context,
+	byUser map[string][]*Subscription) (map[string]*scopeSet, bool) {
+	out, failed := map[string]*scopeSet{}, false
+	for user := range byUser {
 		ps, err := practicesInScope(ctx, h.db.Reader(), user)
 		if err != nil {
 			h.log.Error("event scope refresh", "err", err)
+			failed = true
 			continue
 		}
+		out[user] = &scopeSet{practices: ps}
+	}
+	return out, failed
+}
+
+// installLocked gives each subscription its user's new scope. A subscription
+// whose scope could not be read is ended with ErrResync rather than left with a
+// scope that may be too wide; its client reconnects.
+func (h *Hub) installLocked(byUser map[string][]*Subscription, scopes map[string]*scopeSet,
+	failed bool) {
+	for user, subs := range byUser {
 		for _, s := range subs {
-			s.scope.Store(&scopeSet{practices: ps})
+			if sc, ok := scopes[user]; ok {
+				s.scope.Store(sc)
+			} else if failed {
+				h.removeLocked(s, ErrResync)
+			}
 		}
 	}
 }

@@ -99,7 +99,7 @@ func checkData(data json.RawMessage) error {
 	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return invalid("data must be a JSON object")
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) != 0 {
 		return invalid("data must be a single JSON object")
 	}
 	for k, v := range obj {

@@ -64,9 +64,13 @@ func (s *Subscription) Close() {
 // territories (re-read every 30 s and after each scope change), everything for an
 // admin. With after >= 0 it first replays every event in scope with a greater id
 // from the outbox, then continues live with no gap and no duplicate; with
-// after < 0 it starts with the next event. The stream lives until ctx ends or
-// Close is called. It waits for Run to have started.
-func (h *Hub) Subscribe(ctx context.Context, p domain.Principal, after int64) (*Subscription, error) {
+// after < 0 it starts with the next event. The replay applies the scope as it is
+// now; live delivery applies the scope as it was at the event's place in the
+// stream (a scope.changed event takes effect for the events after it). The
+// stream lives until ctx ends or Close is called. It waits for Run to have
+// started.
+func (h *Hub) Subscribe(ctx context.Context, p domain.Principal,
+	after int64) (*Subscription, error) {
 	if !p.Role.Valid() || !p.Role.Can(domain.PermEventsSubscribe) {
 		return nil, domain.ErrForbidden
 	}
@@ -75,27 +79,46 @@ func (h *Hub) Subscribe(ctx context.Context, p domain.Principal, after int64) (*
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	scope, err := h.resolveScope(ctx, p)
-	if err != nil {
+	s := &Subscription{principal: p, live: make(chan Event, h.buffer),
+		out: make(chan Event), done: make(chan struct{})}
+	if err := h.scopeAndLock(ctx, s); err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	s := &Subscription{principal: p, live: make(chan Event, h.buffer),
-		out: make(chan Event), cancel: cancel, done: make(chan struct{})}
-	s.scope.Store(scope)
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		cancel()
-		return nil, ErrClosed
-	}
-	if after < 0 {
+	s.cancel = cancel
+	replayFirst := after >= 0
+	if !replayFirst {
+		// Every later event reaches s through the hub, in its stream order.
 		after = h.last
 	}
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
-	go h.pump(sctx, s, after)
+	go h.pump(sctx, s, after, replayFirst)
 	return s, nil
+}
+
+// scopeAndLock resolves s's scope and returns holding h.mu, with no scope change
+// handled since the scope was read.
+func (h *Hub) scopeAndLock(ctx context.Context, s *Subscription) error {
+	for {
+		h.mu.Lock()
+		gen := h.scopeGen
+		h.mu.Unlock()
+		scope, err := h.resolveScope(ctx, s.principal)
+		if err != nil {
+			return err
+		}
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return ErrClosed
+		}
+		if gen == h.scopeGen {
+			s.scope.Store(scope)
+			return nil
+		}
+		h.mu.Unlock()
+	}
 }
 
 func (h *Hub) resolveScope(ctx context.Context, p domain.Principal) (*scopeSet, error) {
@@ -114,14 +137,17 @@ func (h *Hub) resolveScope(ctx context.Context, p domain.Principal) (*scopeSet, 
 
 // pump replays the outbox after the given id, then forwards live events, dropping
 // those already replayed. Live events arriving meanwhile wait in s.live.
-func (h *Hub) pump(ctx context.Context, s *Subscription, after int64) {
+func (h *Hub) pump(ctx context.Context, s *Subscription, after int64, replayFirst bool) {
 	defer close(s.done)
 	defer close(s.out)
 	defer h.unsubscribe(s)
-	last, err := h.replayInto(ctx, s, after)
-	if err != nil {
-		s.setErr(err)
-		return
+	last := after
+	if replayFirst {
+		var err error
+		if last, err = h.replayInto(ctx, s, after); err != nil {
+			s.setErr(err)
+			return
+		}
 	}
 	for {
 		select {

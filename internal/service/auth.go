@@ -16,10 +16,10 @@ import (
 // LoginResult is the answer to a correct password: a session token, or an MFA
 // challenge to answer with a TOTP code.
 type LoginResult struct {
-	Token       string    `json:"token,omitempty"`
-	ExpiresAt   time.Time `json:"expires_at,omitempty"`
-	MFARequired bool      `json:"mfa_required,omitempty"`
-	MFAToken    string    `json:"mfa_token,omitempty"`
+	Token       string     `json:"token,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	MFARequired bool       `json:"mfa_required,omitempty"`
+	MFAToken    string     `json:"mfa_token,omitempty"`
 }
 
 // Client is where a request came from, for sessions and the audit trail.
@@ -29,6 +29,9 @@ type Client struct {
 }
 
 var errBadLogin = &domain.Error{Code: domain.CodeUnauthenticated, Message: "invalid e-mail or password"}
+
+var errBadCode = &domain.Error{Code: domain.CodeUnauthenticated,
+	Message: "invalid or already used code; wait for the next one"}
 
 // RetryError is a rate-limit refusal with the time to wait.
 type RetryError struct {
@@ -131,7 +134,8 @@ func (s *Service) newSession(ctx context.Context, u domain.User, c Client, mfaAt
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login: %w", err)
 	}
-	return LoginResult{Token: token, ExpiresAt: sess.CreatedAt.Add(s.Sessions.Absolute)}, nil
+	exp := sess.CreatedAt.Add(s.Sessions.Absolute)
+	return LoginResult{Token: token, ExpiresAt: &exp}, nil
 }
 
 // VerifyMFA answers an MFA challenge with a TOTP code or a recovery code. The
@@ -156,7 +160,10 @@ func (s *Service) VerifyMFA(ctx context.Context, mfaToken, code string, c Client
 		return LoginResult{}, err
 	}
 	if !ok {
-		return LoginResult{}, s.loginFailed(ctx, u.Email, c, u.ID)
+		if err := s.loginFailed(ctx, u.Email, c, u.ID); err != errBadLogin {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, errBadCode
 	}
 	now := s.now()
 	return s.newSession(ctx, u, c, &now)
@@ -210,6 +217,9 @@ func (s *Service) useRecoveryCode(ctx context.Context, tx *store.Tx, userID, cod
 // absolute limits, revocation, a disabled user and a password change. A full-PHI
 // role whose session was opened without MFA is refused.
 func (s *Service) Authenticate(ctx context.Context, token string, c Client) (domain.Principal, error) {
+	if auth.WellFormedToken(token, auth.PrefixAPI) {
+		return s.authenticateAPIToken(ctx, token, c)
+	}
 	if !auth.WellFormedToken(token, auth.PrefixSession) {
 		return domain.Principal{}, domain.ErrUnauthenticated
 	}
@@ -267,6 +277,8 @@ type CreateUserInput struct {
 	TerritoryIDs   []string    `json:"territory_ids"`
 	Password       string      `json:"password"`
 	NPI            string      `json:"npi"`
+	// Service makes a service account: no password, used through API tokens.
+	Service bool `json:"service"`
 }
 
 // CreateUser creates an account with a checked password. p is the acting admin
@@ -288,20 +300,29 @@ func (s *Service) CreateUser(ctx context.Context, p domain.Principal, in CreateU
 	if err := fe.Err(); err != nil {
 		return domain.User{}, err
 	}
-	if err := auth.CheckPassword(in.Password, in.Email); err != nil {
+	if err := requireAdmin(p); err != nil {
 		return domain.User{}, err
 	}
-	hash, err := s.Hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return domain.User{}, fmt.Errorf("create user: %w", err)
+	hash := ""
+	if !in.Service {
+		if err := auth.CheckPassword(in.Password, in.Email); err != nil {
+			return domain.User{}, err
+		}
+		var err error
+		if hash, err = s.Hasher.Hash(ctx, in.Password); err != nil {
+			return domain.User{}, fmt.Errorf("create user: %w", err)
+		}
 	}
 	u := domain.User{Email: in.Email, Name: in.Name, Role: in.Role, NPI: in.NPI,
 		OrganizationID: in.OrganizationID, TerritoryIDs: in.TerritoryIDs, PasswordHash: hash,
-		EmailNotifications: true}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+		EmailNotifications: true, Service: in.Service}
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if _, err := s.DB.GetOrganization(ctx, in.OrganizationID); err != nil {
 			return &domain.Error{Code: domain.CodeInvalid, Message: "validation failed",
 				Fields: map[string]string{"organization_id": "no such organization"}}
+		}
+		if err := checkTerritories(ctx, tx, in.TerritoryIDs); err != nil {
+			return err
 		}
 		if err := store.CreateUser(ctx, tx, &u, false); err != nil {
 			return err

@@ -47,7 +47,40 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	}
 }
 
-// RunExpiry runs ExpireDue every interval until ctx is cancelled.
+// SendNotices emits ivr.expiring for approvals ending within seven days and
+// order.overdue for shipments two days late, each once.
+func (s *Service) SendNotices(ctx context.Context) (int, error) {
+	sent := 0
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		today := domain.DateOf(tx.Now)
+		expiring, err := store.DueExpiring(ctx, tx, today, 7, 200)
+		if err != nil {
+			return err
+		}
+		overdue, err := store.DueOverdue(ctx, tx, today, 200)
+		if err != nil {
+			return err
+		}
+		for _, n := range expiring {
+			if err := emit(ctx, tx, "ivr.expiring", "ivr", n.ID, n.PracticeID, n.PatientID,
+				map[string]any{"reference": n.Reference, "status": "approved", "practice_id": n.PracticeID}); err != nil {
+				return err
+			}
+		}
+		for _, n := range overdue {
+			if err := emit(ctx, tx, "order.overdue", "order", n.ID, n.PracticeID, n.PatientID,
+				map[string]any{"reference": n.Reference, "status": "shipped", "practice_id": n.PracticeID}); err != nil {
+				return err
+			}
+		}
+		sent = len(expiring) + len(overdue)
+		return nil
+	})
+	return sent, err
+}
+
+// RunExpiry runs ExpireDue and SendNotices every interval until ctx is
+// cancelled.
 func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -56,6 +89,9 @@ func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 			s.Log.ErrorContext(ctx, "expire ivrs", "error", err)
 		} else if n > 0 {
 			s.Log.InfoContext(ctx, "expired ivrs", "count", n)
+		}
+		if _, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
+			s.Log.ErrorContext(ctx, "send notices", "error", err)
 		}
 		select {
 		case <-ctx.Done():

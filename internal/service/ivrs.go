@@ -34,6 +34,8 @@ func (s *Service) resolveIVR(ctx context.Context, tx *store.Tx, p domain.Princip
 		fe.Add("patient_id", "no such patient")
 	case err != nil:
 		return err
+	case len(pt.Coverages) == 0:
+		fe.Add("patient_id", "the patient has no coverage to verify")
 	default:
 		v.PatientInitials = pt.Initials()
 		v.PrimaryPayerID = ""
@@ -162,7 +164,14 @@ func (s *Service) Queue(ctx context.Context, p domain.Principal, f store.IVRFilt
 		f.Status = []domain.IVRState{domain.IVRSubmitted, domain.IVRInReview}
 	}
 	f.Queue = true
-	return s.ListIVRs(ctx, p, f)
+	vs, next, err := s.ListIVRs(ctx, p, f)
+	now := s.now()
+	for i := range vs {
+		if vs[i].SubmittedAt != nil {
+			vs[i].WaitingSeconds = int64(now.Sub(*vs[i].SubmittedAt).Seconds())
+		}
+	}
+	return vs, next, err
 }
 
 // PatchIVR edits an IVR while it is a draft or needs information.
@@ -351,12 +360,19 @@ func (s *Service) prepareAction(p domain.Principal, action domain.IVRAction, bod
 	now := s.now()
 	switch action {
 	case domain.IVRSubmit:
-		return func(_ context.Context, tx *store.Tx, v *domain.IVR, _ domain.IVRState) (string, error) {
+		return func(ctx context.Context, tx *store.Tx, v *domain.IVR, _ domain.IVRState) (string, error) {
 			if v.RequestType == "" {
 				return "", domain.Conflict("submit", "incomplete draft")
 			}
 			t := tx.Now
 			v.SubmittedAt = &t
+			if s.Checker != nil {
+				// Checked in the background; the IVR never waits for the payer.
+				if err := store.QueueEligibilityCheck(ctx, tx, v.ID, 1); err != nil {
+					return "", err
+				}
+				v.Eligibility = "pending"
+			}
 			return "attested by the submitting physician", nil
 		}, nil
 	case domain.IVRAssign:

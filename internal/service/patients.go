@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/openivr/ivr/internal/audit"
 	"github.com/openivr/ivr/internal/domain"
 	"github.com/openivr/ivr/internal/store"
 )
@@ -107,16 +108,20 @@ func (s *Service) ListPatients(ctx context.Context, p domain.Principal, f store.
 	return ps, next, err
 }
 
-// recordRows writes one audit entry per row a read returned.
+// recordRows writes one audit entry per row a read returned, appended to the
+// chain in one batch.
 func recordRows(ctx context.Context, tx *store.Tx, p domain.Principal, action, resType string, n int,
 	ids func(i int) (resID, patientID string), fields []string) error {
-	for i := 0; i < n; i++ {
-		id, patient := ids(i)
-		if err := record(ctx, tx, entry(p, action, resType, id, patient, fields...)); err != nil {
-			return err
-		}
+	if n == 0 {
+		return nil
 	}
-	return nil
+	es := make([]audit.Entry, n)
+	for i := range es {
+		id, patient := ids(i)
+		es[i] = entry(p, action, resType, id, patient, fields...)
+	}
+	_, _, err := audit.AppendBatch(ctx, tx, es)
+	return err
 }
 
 // UpdatePatient applies a PATCH to a patient in scope, checking the version when

@@ -13,7 +13,9 @@ import (
 
 	"github.com/openivr/ivr/internal/audit"
 	"github.com/openivr/ivr/internal/auth"
+	"github.com/openivr/ivr/internal/blob"
 	"github.com/openivr/ivr/internal/domain"
+	"github.com/openivr/ivr/internal/eligibility"
 	"github.com/openivr/ivr/internal/events"
 	"github.com/openivr/ivr/internal/phi"
 	"github.com/openivr/ivr/internal/store"
@@ -28,6 +30,10 @@ type Service struct {
 	Throttle auth.LoginThrottle
 	Sessions auth.SessionPolicy
 	Log      *slog.Logger
+	// Checker runs electronic eligibility checks; nil disables them.
+	Checker *eligibility.Checker
+	// Blobs holds documents; it encrypts before anything reaches its backend.
+	Blobs blob.Store
 	// Notify wakes the event relay after a commit that wrote outbox rows.
 	Notify func()
 	// BreakGlassFor is how long a break-glass grant lasts.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openivr/ivr/internal/domain"
@@ -266,10 +267,16 @@ func queryIVRs(ctx context.Context, q queryer, keys *phi.Keyring, query string, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query ivrs: %w", err)
 	}
+	ids := make([]string, len(out))
 	for i := range out {
-		if out[i].Products, err = loadLines(ctx, q, "ivr_products", "ivr_id", out[i].ID); err != nil {
-			return nil, err
-		}
+		ids[i] = out[i].ID
+	}
+	lines, err := loadLinesFor(ctx, q, "ivr_products", "ivr_id", ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Products = lines[out[i].ID]
 		if full && out[i].Status == domain.IVRApproved || full && out[i].Status == domain.IVRExpired {
 			if out[i].Benefits, err = loadBenefits(ctx, q, keys, out[i].ID); err != nil {
 				return nil, err
@@ -338,20 +345,33 @@ func loadBenefits(ctx context.Context, q queryer, keys *phi.Keyring, ivrID strin
 	return out, rows.Err()
 }
 
-func loadLines(ctx context.Context, q queryer, table, key, id string) ([]domain.ProductLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT product_id, size, quantity FROM `+table+
-		` WHERE `+key+` = $1 ORDER BY line`, id)
+// loadLinesFor returns the product lines of many records in one query, keyed by
+// record id; a record without lines maps to an empty slice.
+func loadLinesFor(ctx context.Context, q queryer, table, key string, ids []string) (
+	map[string][]domain.ProductLine, error) {
+	out := make(map[string][]domain.ProductLine, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var a args
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.add(id)
+		out[id] = []domain.ProductLine{}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+key+`, product_id, size, quantity FROM `+table+
+		` WHERE `+key+` IN (`+strings.Join(ph, ", ")+`) ORDER BY `+key+`, line`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", table, err)
 	}
 	defer rows.Close()
-	out := []domain.ProductLine{}
 	for rows.Next() {
+		var id string
 		var l domain.ProductLine
-		if err := rows.Scan(&l.ProductID, &l.Size, &l.Quantity); err != nil {
+		if err := rows.Scan(&id, &l.ProductID, &l.Size, &l.Quantity); err != nil {
 			return nil, fmt.Errorf("load %s: %w", table, err)
 		}
-		out = append(out, l)
+		out[id] = append(out[id], l)
 	}
 	return out, rows.Err()
 }

@@ -168,10 +168,16 @@ func queryOrders(ctx context.Context, q queryer, keys *phi.Keyring, query string
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query orders: %w", err)
 	}
+	ids := make([]string, len(out))
 	for i := range out {
-		if out[i].Items, err = loadLines(ctx, q, "order_items", "order_id", out[i].ID); err != nil {
-			return nil, err
-		}
+		ids[i] = out[i].ID
+	}
+	lines, err := loadLinesFor(ctx, q, "order_items", "order_id", ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Items = lines[out[i].ID]
 	}
 	return out, nil
 }

@@ -29,6 +29,9 @@ var sealedColumns = []sealedColumn{
 	{"ivr_status_history", "reason", []string{"id"}},
 	{"ivr_messages", "body", []string{"id"}},
 	{"ivr_benefits", "benefits", []string{"ivr_id", "coverage_rank"}},
+	{"documents", "filename", []string{"id"}},
+	{"eligibility_checks", "summary", []string{"id"}}, {"eligibility_checks", "raw270", []string{"id"}},
+	{"eligibility_checks", "raw271", []string{"id"}},
 	{"orders", "note", []string{"id"}}, {"orders", "cancel_reason", []string{"id"}},
 	{"users", "mfa_secret", []string{"id"}},
 	{"idempotency_keys", "response", []string{"user_id", "idem_key"}},
@@ -167,4 +170,14 @@ func asString(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// SealedColumnNames returns "table.column" for every encrypted column, as the
+// schema names it.
+func SealedColumnNames() []string {
+	out := make([]string, len(sealedColumns))
+	for i, c := range sealedColumns {
+		out[i] = c.table + "." + c.dbColumn()
+	}
+	return out
 }
