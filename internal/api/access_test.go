@@ -55,7 +55,15 @@ type probe struct {
 	// ivr and order name the action of an action route.
 	ivr   domain.IVRAction
 	order domain.OrderAction
+	// multipart sends body as a multipart/form-data upload.
+	multipart bool
 }
+
+// textUpload is a multipart body with a valid document kind and a file whose
+// content is not an accepted type: refused after the scope check, writing nothing.
+var textUpload = []byte("--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nother\r\n" +
+	"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n" +
+	"Content-Type: text/plain\r\n\r\nplain text, not a PDF\r\n--b--\r\n")
 
 func clinicOnly(r domain.Role) bool { return r.ClinicRole() }
 
@@ -75,38 +83,55 @@ func placesOrders(r domain.Role) bool { _, err := domain.NewOrderState(r); retur
 func probes() map[string]probe {
 	bad := []byte("{")
 	ps := map[string]probe{
-		"GET /healthz":                         {ok: 200},
-		"GET /readyz":                          {ok: 200},
-		"GET /metrics":                         {ok: 200},
-		"POST /api/v1/auth/login":              {body: bad, ok: 400},
-		"POST /api/v1/auth/mfa":                {body: bad, ok: 400},
-		"POST /api/v1/auth/mfa/confirm":        {body: bad, ok: 400},
-		"POST /api/v1/auth/mfa/enroll":         {ok: -1}, // 409 with MFA, 200 without
-		"GET /api/v1/me":                       {ok: 200},
-		"GET /api/v1/territories":              {ok: 200},
-		"GET /api/v1/products":                 {ok: 200},
-		"GET /api/v1/payers":                   {ok: 200},
-		"GET /api/v1/facilities":               {ok: 200},
-		"GET /api/v1/patients":                 {ok: 200},
-		"POST /api/v1/patients":                {body: map[string]any{}, ok: 422, who: clinicOnly},
-		"GET /api/v1/patients/{id}":            {ok: 200},
-		"PATCH /api/v1/patients/{id}":          {body: map[string]any{"first_name": ""}, ok: 422, who: clinicOrAdmin},
-		"GET /api/v1/patients/{id}/access-log": {ok: 200},
-		"POST /api/v1/break-glass":             {body: map[string]any{}, ok: 422},
-		"GET /api/v1/ivrs":                     {ok: 200},
-		"POST /api/v1/ivrs":                    {body: map[string]any{}, ok: 422, who: createsIVRs},
-		"GET /api/v1/queue":                    {ok: 200, who: reviewer},
-		"GET /api/v1/ivrs/{id}":                {ok: 200},
-		"PATCH /api/v1/ivrs/{id}":              {body: map[string]any{}, ok: 409, who: clinicOnly},
-		"GET /api/v1/ivrs/{id}/history":        {ok: 200},
-		"GET /api/v1/ivrs/{id}/messages":       {ok: 200},
-		"POST /api/v1/ivrs/{id}/messages":      {body: map[string]any{"message": "Access check"}, ok: 201},
-		"GET /api/v1/orders":                   {ok: 200},
-		"POST /api/v1/orders":                  {body: map[string]any{}, ok: 422, who: placesOrders},
-		"GET /api/v1/orders/{id}":              {ok: 200},
-		"GET /api/v1/audit":                    {ok: 200, who: adminOnly},
-		"GET /api/v1/events":                   {ok: http.StatusUpgradeRequired},
-		"POST /api/v1/auth/logout":             {ok: 204},
+		"GET /healthz":                                     {ok: 200},
+		"GET /readyz":                                      {ok: 200},
+		"GET /metrics":                                     {ok: 200},
+		"POST /api/v1/auth/login":                          {body: bad, ok: 400},
+		"POST /api/v1/auth/mfa":                            {body: bad, ok: 400},
+		"POST /api/v1/auth/mfa/confirm":                    {body: bad, ok: 400},
+		"POST /api/v1/auth/mfa/enroll":                     {ok: -1}, // 409 with MFA, 200 without
+		"GET /api/v1/me":                                   {ok: 200},
+		"GET /api/v1/territories":                          {ok: 200},
+		"GET /api/v1/products":                             {ok: 200},
+		"GET /api/v1/payers":                               {ok: 200},
+		"GET /api/v1/facilities":                           {ok: 200},
+		"GET /api/v1/patients":                             {ok: 200},
+		"POST /api/v1/patients":                            {body: map[string]any{}, ok: 422, who: clinicOnly},
+		"GET /api/v1/patients/{id}":                        {ok: 200},
+		"PATCH /api/v1/patients/{id}":                      {body: map[string]any{"first_name": ""}, ok: 422, who: clinicOrAdmin},
+		"GET /api/v1/patients/{id}/access-log":             {ok: 200},
+		"POST /api/v1/break-glass":                         {body: map[string]any{}, ok: 422},
+		"GET /api/v1/ivrs":                                 {ok: 200},
+		"POST /api/v1/ivrs":                                {body: map[string]any{}, ok: 422, who: createsIVRs},
+		"GET /api/v1/queue":                                {ok: 200, who: reviewer},
+		"GET /api/v1/ivrs/{id}":                            {ok: 200},
+		"PATCH /api/v1/ivrs/{id}":                          {body: map[string]any{}, ok: 409, who: clinicOnly},
+		"GET /api/v1/ivrs/{id}/history":                    {ok: 200},
+		"GET /api/v1/ivrs/{id}/messages":                   {ok: 200},
+		"POST /api/v1/ivrs/{id}/messages":                  {body: map[string]any{"message": "Access check"}, ok: 201},
+		"GET /api/v1/orders":                               {ok: 200},
+		"POST /api/v1/orders":                              {body: map[string]any{}, ok: 422, who: placesOrders},
+		"GET /api/v1/orders/{id}":                          {ok: 200},
+		"GET /api/v1/audit":                                {ok: 200, who: adminOnly},
+		"GET /api/v1/events":                               {ok: http.StatusUpgradeRequired},
+		"POST /api/v1/auth/logout":                         {ok: 204},
+		"GET /api/v1/openapi.json":                         {ok: 200},
+		"POST /api/v1/payers":                              {body: map[string]any{}, ok: 422},
+		"POST /api/v1/products":                            {body: map[string]any{}, ok: 422},
+		"GET /api/v1/ivrs/{id}/documents":                  {ok: 200},
+		"POST /api/v1/ivrs/{id}/documents":                 {body: textUpload, ok: 422, multipart: true},
+		"GET /api/v1/documents/{id}":                       {ok: 200},
+		"GET /api/v1/ivrs/{id}/eligibility":                {ok: 200},
+		"POST /api/v1/ivrs/{id}/eligibility":               {ok: 409}, // the fixtures' IVRs are cancelled
+		"GET /api/v1/users":                                {ok: 200},
+		"POST /api/v1/users":                               {body: map[string]any{}, ok: 422},
+		"POST /api/v1/users/{id}/disable":                  {ok: 200},
+		"PUT /api/v1/users/{id}/territories":               {body: map[string]any{"territory_ids": []string{}}, ok: 200},
+		"POST /api/v1/practices/{id}/move":                 {body: map[string]any{"territory_id": ""}, ok: 204},
+		"GET /api/v1/tokens":                               {ok: 200},
+		"POST /api/v1/tokens":                              {body: map[string]any{}, ok: 422},
+		"DELETE /api/v1/tokens/{id}":                       {ok: 204},
+		"POST /fhir/r4/CoverageEligibilityRequest/$submit": {body: []byte("{"), ok: 422}, // a FHIR OperationOutcome
 	}
 	ivrBodies := map[domain.IVRAction]any{
 		domain.IVRSubmit: nil, domain.IVRAssign: map[string]any{},
@@ -250,6 +275,9 @@ func TestAccessMatrix(t *testing.T) {
 			if strings.Contains(rt.Pattern, "{id}") {
 				routesWithID++
 			}
+			if b, ok := p.body.(map[string]any); ok && b["territory_id"] == "" {
+				p.body = map[string]any{"territory_id": m.anyTerritory()} // a real one
+			}
 			n += m.runRoute(t, rt, p)
 		}
 		n += m.runLogout(t, logout)
@@ -265,7 +293,7 @@ func (m *matrix) runRoute(t *testing.T, rt api.Route, p probe) int {
 	n := 0
 	for _, c := range m.callers {
 		if !strings.Contains(path, "{id}") {
-			got := m.env.Do(t, method, path, c.token, p.body)
+			got := m.send(t, method, path, c.token, p)
 			if want := m.expect(t, rt, p, c, nil); got.Status != want {
 				t.Errorf("%s as %s: status %d, want %d: %.200s", rt.Pattern, c.role, got.Status, want, got.Body)
 			}
@@ -274,8 +302,13 @@ func (m *matrix) runRoute(t *testing.T, rt api.Route, p probe) int {
 		}
 		var notFound []apitest.Response
 		var labels []string
-		for _, r := range m.records[kind] {
-			got := m.env.Do(t, method, strings.Replace(path, "{id}", r.id, 1), c.token, p.body)
+		recs := m.records[kind]
+		if len(recs) == 0 {
+			// Users, practices, tokens, documents: no fixture; a missing id only.
+			recs = []record{{label: "missing", id: missingID}}
+		}
+		for _, r := range recs {
+			got := m.send(t, method, strings.Replace(path, "{id}", r.id, 1), c.token, p)
 			n++
 			want := m.expect(t, rt, p, c, &r)
 			if got.Status != want {
@@ -296,6 +329,22 @@ func (m *matrix) runRoute(t *testing.T, rt api.Route, p probe) int {
 		}
 	}
 	return n
+}
+
+// anyTerritory returns the id of some territory.
+func (m *matrix) anyTerritory() string {
+	for id := range m.parent {
+		return id
+	}
+	return ""
+}
+
+// send makes the probe's request.
+func (m *matrix) send(t *testing.T, method, path, token string, p probe) apitest.Response {
+	if p.multipart {
+		return m.env.Do(t, method, path, token, p.body, "Content-Type", "multipart/form-data; boundary=b")
+	}
+	return m.env.Do(t, method, path, token, p.body)
 }
 
 // runLogout logs every caller out and checks the token is dead afterwards.

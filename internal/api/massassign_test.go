@@ -55,14 +55,14 @@ func writeTargets(t *testing.T, env *apitest.Env) []target {
 		"POST /api/v1/ivrs":               p.ivrBody(),
 		"PATCH /api/v1/ivrs/{id}":         {"applications": 5},
 		"POST /api/v1/ivrs/{id}/messages": {"message": "Hello"},
+		"POST /api/v1/users/{id}/disable": {"disabled": true},
 		"POST /api/v1/orders":             {"ivr_id": ivrID, "items": []any{}},
 	}
 	ps := probes()
 	var out []target
 	for _, rt := range api.New(api.Options{Service: env.App.Service()}).Routes() {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
-		if method != "POST" && method != "PATCH" || rt.Pattern == "POST /api/v1/auth/logout" ||
-			rt.Pattern == "POST /api/v1/auth/mfa/enroll" {
+		if method != "POST" && method != "PATCH" && method != "PUT" || noJSONBody[rt.Pattern] {
 			continue
 		}
 		tg := target{pattern: rt.Pattern, method: method, body: bodies[rt.Pattern]}
@@ -100,6 +100,8 @@ func writeTargets(t *testing.T, env *apitest.Env) []target {
 				tg.snapshot = staffList("/api/v1/orders?limit=200")
 			}
 		default:
+			// Admin and auth routes: a missing record id, and the break-glass trail.
+			path = strings.Replace(path, "{id}", missingID, 1)
 			tg.snapshot = read("/api/v1/audit?action=patient.break_glass")
 		}
 		tg.path = path
@@ -111,6 +113,14 @@ func writeTargets(t *testing.T, env *apitest.Env) []target {
 		out = append(out, tg)
 	}
 	return out
+}
+
+// noJSONBody are the write routes that decode no JSON object: they read no body,
+// a multipart upload, or a FHIR resource checked by the FHIR mapping.
+var noJSONBody = map[string]bool{
+	"POST /api/v1/auth/logout": true, "POST /api/v1/auth/mfa/enroll": true,
+	"POST /api/v1/ivrs/{id}/eligibility": true,
+	"POST /api/v1/ivrs/{id}/documents":   true, "POST /fhir/r4/CoverageEligibilityRequest/$submit": true,
 }
 
 // newCallers logs in the account of every role.
@@ -152,6 +162,7 @@ var hostile = map[string]any{
 // legitimate lists, per route, hostile names that are real inputs of that route.
 var legitimate = map[string][]string{
 	"POST /api/v1/ivrs/{id}/approve": {"valid_until", "benefits"},
+	"POST /api/v1/users":             {"role"},
 }
 
 func TestMassAssignment(t *testing.T) {
