@@ -40,11 +40,13 @@ func writeTargets(t *testing.T, env *apitest.Env) []target {
 	}
 	MustStatus(t, env.Do(t, "GET", "/api/v1/payers", admin, nil), 200).JSON(t, &payers)
 	read := func(path string) func(t *testing.T) string {
-		return func(t *testing.T) string { return stable(t, MustStatus(t, env.Do(t, "GET", path, admin, nil), 200)) }
+		return func(t *testing.T) string {
+			return stable(t, MustStatus(t, env.Do(t, "GET", path, admin, nil), 200))
+		}
 	}
 	staffList := func(path string) func(t *testing.T) string {
 		return func(t *testing.T) string {
-			return string(MustStatus(t, env.Do(t, "GET", path, p.staff, nil), 200).Body)
+			return stable(t, MustStatus(t, env.Do(t, "GET", path, p.staff, nil), 200))
 		}
 	}
 	bodies := map[string]map[string]any{
