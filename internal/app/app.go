@@ -253,6 +253,24 @@ func (a *App) background(ctx context.Context) {
 	go cp.Run(ctx)
 	go a.svc.RunExpiry(ctx, time.Minute)
 	go a.svc.RunEligibility(ctx, 2*time.Second)
+	go a.optimizeHourly(ctx)
+}
+
+// optimizeHourly keeps the planner's statistics fresh (SQLite), so queries such
+// as the specialist queue keep using their indexes as the data grows.
+func (a *App) optimizeHourly(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := a.db.Optimize(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("optimize database", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close releases the listener, the event bus and the database.

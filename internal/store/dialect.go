@@ -1,5 +1,10 @@
 package store
 
+import (
+	"context"
+	"fmt"
+)
+
 // Dialect names the SQL engine. Statements are written once in the SQL both engines
 // accept ($1 placeholders, RETURNING, ON CONFLICT); the differences are here.
 type Dialect string
@@ -38,4 +43,17 @@ func (d Dialect) ExistsTable() string {
 			WHERE table_schema = current_schema() AND table_name = $1`
 	}
 	return `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1`
+}
+
+// Optimize refreshes the query planner's statistics where the engine needs to
+// be asked: SQLite's PRAGMA optimize (which runs ANALYZE on tables whose
+// statistics are stale). PostgreSQL's autovacuum does this by itself.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	return nil
 }

@@ -191,7 +191,10 @@ func ListIVRs(ctx context.Context, q queryer, keys *phi.Keyring, pr domain.Princ
 	f IVRFilter, now time.Time) ([]domain.IVR, string, error) {
 	var a args
 	where := scopeWhere(pr, &a, "v.practice_id", "v.patient_id", now)
-	if len(f.Status) > 0 {
+	if f.Queue && isQueueStates(f.Status) {
+		// Literal states, so the engine can use the partial queue index.
+		where += " AND v.status IN ('submitted', 'in_review')"
+	} else if len(f.Status) > 0 {
 		where += " AND v.status IN ("
 		for i, s := range f.Status {
 			if i > 0 {
@@ -343,6 +346,11 @@ func loadBenefits(ctx context.Context, q queryer, keys *phi.Keyring, ivrID strin
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// isQueueStates reports whether states are exactly the queue's default.
+func isQueueStates(states []domain.IVRState) bool {
+	return len(states) == 2 && states[0] == domain.IVRSubmitted && states[1] == domain.IVRInReview
 }
 
 // loadLinesFor returns the product lines of many records in one query, keyed by
