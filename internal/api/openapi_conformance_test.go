@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -262,7 +263,11 @@ func (s *oas) ivrWorkflow(t *testing.T, patientID string) string {
 	s.c.Do(t, 200, req("GET", "/api/v1/ivrs", rep, nil))
 	s.c.Do(t, 400, req("GET", "/api/v1/ivrs?status=bogus", doctor, nil, invalid))
 	s.documents(t, id)
-	s.act(t, 200, doctor, id, "submit", nil)
+	s.act(t, 422, doctor, id, "submit", map[string]any{"attest": true}, invalid)
+	s.act(t, 422, doctor, id, "submit", map[string]any{}, header("Idempotency-Key",
+		strings.Repeat("k", 201)), invalid)
+	s.act(t, 200, doctor, id, "submit", map[string]any{}, header("Idempotency-Key", "conf-submit"))
+	s.act(t, 200, doctor, id, "submit", map[string]any{}, header("Idempotency-Key", "conf-submit"))
 	s.act(t, 409, doctor, id, "submit", nil)
 	s.c.Do(t, 200, req("GET", "/api/v1/queue", spec, nil))
 	s.c.Do(t, 200, req("GET", "/api/v1/queue?status=submitted", spec, nil))
@@ -281,6 +286,8 @@ func (s *oas) ivrWorkflow(t *testing.T, patientID string) string {
 	s.act(t, 200, spec, id, "assign", nil)
 	s.act(t, 200, spec, id, "approve", approval())
 	s.act(t, 403, rep, id, "approve", approval())
+	s.c.Do(t, 200, req("GET", p, rep, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/ivrs?status=approved", rep, nil))
 	s.c.Do(t, 200, req("GET", p+"/history", doctor, nil))
 	s.c.Do(t, 200, req("GET", p+"/history", rep, nil))
 	s.c.Do(t, 200, req("GET", p+"/eligibility", spec, nil))
@@ -354,7 +361,7 @@ func (s *oas) orders(t *testing.T, ivrID string) {
 	p := "/api/v1/orders/" + id
 	s.c.Do(t, 200, req("GET", p, doctor, nil))
 	s.c.Do(t, 404, req("GET", "/api/v1/orders/no-such-order", doctor, nil))
-	s.c.Do(t, 200, req("POST", p+"/prepare", logi, nil))
+	s.c.Do(t, 200, req("POST", p+"/prepare", logi, map[string]any{}, header("If-Match", `W/"1"`)))
 	s.c.Do(t, 409, req("POST", p+"/deliver", logi, map[string]string{"condition": "ok", "note": ""}))
 	ship := map[string]string{"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
 		"expected_delivery": time.Now().UTC().AddDate(0, 0, 3).Format("2006-01-02")}
@@ -481,6 +488,15 @@ func (s *oas) events(t *testing.T) {
 	}
 	defer conn.CloseNow()
 	s.c.Check(t, r, nil, "", resp, nil)
+	s.c.Do(t, 400, req("GET", "/api/v1/events?after=-1", rep, nil, invalid))
+	_, resp, err = websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.env.URL, "http")+"/api/v1/events",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + rep},
+			"Origin": {"https://elsewhere.example"}}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin events websocket: %v, want a 403 refusal", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	s.c.Check(t, req("GET", "/api/v1/events", rep, nil), nil, "", resp, body)
 	s.c.Do(t, 401, req("GET", "/api/v1/events", "", nil, invalid))
 }
 
