@@ -121,6 +121,8 @@ func (s *oas) authFlows(t *testing.T) {
 	s.c.Do(t, 401, req("POST", "/api/v1/auth/mfa", "", map[string]string{"mfa_token": "nope",
 		"code": "123456"}))
 	s.c.Do(t, 200, req("GET", "/api/v1/me", doctor, nil))
+	s.c.Do(t, 200, req("POST", login+"?cookie=1", "", map[string]string{
+		"email": "logistics@demo.example", "password": s.env.Account(t, "logistics@demo.example").Password}))
 	s.c.Do(t, 401, req("GET", "/api/v1/me", "", nil, invalid))
 	s.c.Do(t, 401, req("GET", "/api/v1/me", "not-a-token", nil))
 	s.c.Do(t, 409, req("POST", "/api/v1/auth/mfa/enroll", doctor, nil))
