@@ -28,22 +28,12 @@ type oas struct {
 	tokens map[string]string
 }
 
-// req is shorthand for a request with a token and an optional body.
-func req(method, path, tok string, body any, opts ...func(*openapitest.Request)) openapitest.Request {
-	r := openapitest.Request{Method: method, Path: path, Token: tok, Body: body}
-	for _, o := range opts {
-		o(&r)
-	}
-	return r
-}
-
-// invalid marks a request the document must refuse.
-func invalid(r *openapitest.Request) { r.Invalid = true }
-
-// header adds request headers as name, value pairs.
-func header(kv ...string) func(*openapitest.Request) {
-	return func(r *openapitest.Request) { r.Header = append(r.Header, kv...) }
-}
+// Shorthands for building scripted requests.
+var (
+	req     = openapitest.NewRequest
+	invalid = openapitest.Invalid
+	header  = openapitest.WithHeader
+)
 
 // TestOpenAPIConformance drives the running platform through every route family
 // with real requests, good and bad, and validates every request and every
@@ -254,6 +244,16 @@ func (s *oas) ivrWorkflow(t *testing.T, patientID string) string {
 	s.c.Do(t, 422, req("POST", "/api/v1/ivrs", doctor, body, invalid))
 	id := s.newIVR(t, patientID)
 	p := "/api/v1/ivrs/" + id
+	for _, sub := range []string{"/messages", "/documents", "/eligibility", "/history"} {
+		s.c.Do(t, 200, req("GET", p+sub, doctor, nil))
+	}
+	s.c.Do(t, 200, req("GET", "/api/v1/orders?ivr_id="+id, doctor, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/patients?q=Nobodyatall", doctor, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/ivrs?patient_id=no-such-patient", doctor, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/queue?patient_id=no-such-patient", spec, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/audit?user_id=no-such-user", s.login(t, "admin@demo.example"), nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/facilities", spec, nil))
+	s.c.Do(t, 200, req("GET", "/api/v1/territories", s.login(t, "logistics@demo.example"), nil))
 	s.c.Do(t, 200, req("GET", p, doctor, nil))
 	s.c.Do(t, 200, req("GET", p, rep, nil))
 	s.c.Do(t, 404, req("GET", "/api/v1/ivrs/no-such-ivr", doctor, nil))
@@ -410,6 +410,7 @@ func (s *oas) admin(t *testing.T, patientID string) {
 	s.c.Do(t, 404, req("POST", "/api/v1/practices/no-such-practice/move", admin,
 		map[string]string{"territory_id": home}))
 
+	s.c.Do(t, 200, req("GET", "/api/v1/tokens", admin, nil))
 	svc := map[string]any{"email": "conformance.bot@demo.example", "name": "Conformance Bot",
 		"role": "office_staff", "organization_id": practice, "territory_ids": []string{},
 		"service": true}

@@ -41,6 +41,24 @@ type Request struct {
 	Invalid bool
 }
 
+// NewRequest returns a request with a bearer token ("" for none) and a body,
+// adjusted by the options.
+func NewRequest(method, path, token string, body any, opts ...func(*Request)) Request {
+	r := Request{Method: method, Path: path, Token: token, Body: body}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
+}
+
+// Invalid marks a request the document must refuse.
+func Invalid(r *Request) { r.Invalid = true }
+
+// WithHeader adds request headers given as name, value pairs.
+func WithHeader(kv ...string) func(*Request) {
+	return func(r *Request) { r.Header = append(r.Header, kv...) }
+}
+
 // Response is a finished exchange.
 type Response struct {
 	Status int
