@@ -92,8 +92,9 @@ type Client struct {
 	open validator.Validator // for the operations in openBodies
 	ops  []operation
 
-	mu   sync.Mutex
-	seen map[string]map[int]bool
+	mu    sync.Mutex
+	seen  map[string]map[int]bool
+	count int
 }
 
 // openBodies are the operations whose response bodies are documents of another
@@ -275,6 +276,7 @@ func (c *Client) record(r Request, status int) string {
 		c.seen[name] = map[int]bool{}
 	}
 	c.seen[name][status] = true
+	c.count++
 	return name
 }
 
@@ -292,6 +294,13 @@ func (c *Client) Coverage() map[string][]int {
 		sort.Ints(out[op.name])
 	}
 	return out
+}
+
+// Exchanges returns how many exchanges were checked.
+func (c *Client) Exchanges() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.count
 }
 
 func describe(errs []*verrors.ValidationError) string {
