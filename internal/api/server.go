@@ -202,7 +202,7 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/patients/{id}", domain.PermPatientRead, s.getPatient)
 	s.handle("PATCH /api/v1/patients/{id}", domain.PermPatientWrite, s.patchPatient)
 	s.handle("GET /api/v1/patients/{id}/access-log", domain.PermPatientAccess, s.accessLog)
-	s.handle("POST /api/v1/break-glass", domain.PermBreakGlass, s.breakGlass)
+	s.handle("POST /api/v1/break-glass", domain.PermBreakGlass, s.idempotent(s.breakGlass))
 
 	s.handle("GET /api/v1/ivrs", domain.PermIVRRead, s.listIVRs)
 	s.handle("POST /api/v1/ivrs", domain.PermIVRWrite, s.idempotent(s.createIVR))
@@ -231,15 +231,17 @@ func (s *Server) declare() {
 	s.handle("GET /api/v1/audit", domain.PermAuditRead, s.auditSearch)
 	s.handle("GET /api/v1/users", domain.PermUserAdmin, s.listUsers)
 	s.handle("POST /api/v1/users", domain.PermUserAdmin, s.idempotent(s.createUser))
-	s.handle("POST /api/v1/users/{id}/disable", domain.PermUserAdmin, s.disableUser)
+	s.handle("POST /api/v1/users/{id}/disable", domain.PermUserAdmin, s.idempotent(s.disableUser))
 	s.handle("PUT /api/v1/users/{id}/territories", domain.PermUserAdmin, s.setUserTerritories)
-	s.handle("POST /api/v1/practices/{id}/move", domain.PermUserAdmin, s.movePractice)
+	s.handle("POST /api/v1/practices/{id}/move", domain.PermUserAdmin, s.idempotent(s.movePractice))
 	s.handle("GET /api/v1/tokens", domain.PermUserAdmin, s.listTokens)
+	// Token creation is not idempotent on purpose: replaying it would mean keeping
+	// the token itself, and only its hash is ever stored.
 	s.handle("POST /api/v1/tokens", domain.PermUserAdmin, s.createToken)
 	s.handle("DELETE /api/v1/tokens/{id}", domain.PermUserAdmin, s.revokeToken)
 	s.handle("GET /api/v1/events", domain.PermEventsSubscribe, s.events)
 	s.handle("GET /api/v1/ivrs/{id}/eligibility", domain.PermPatientRead, s.eligibility)
-	s.handle("POST /api/v1/ivrs/{id}/eligibility", domain.PermEligibility, s.recheckEligibility)
+	s.handle("POST /api/v1/ivrs/{id}/eligibility", domain.PermEligibility, s.idempotent(s.recheckEligibility))
 	s.handle("POST /fhir/r4/CoverageEligibilityRequest/$submit", domain.PermEligibility, s.fhir)
 }
 

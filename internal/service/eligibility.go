@@ -24,7 +24,7 @@ func (s *Service) Eligibility(ctx context.Context, p domain.Principal, ivrID str
 	if err := requirePHI(p); err != nil {
 		return nil, err
 	}
-	var out []EligibilityView
+	out := []EligibilityView{}
 	err := s.readTx(ctx, func(tx *store.Tx) error {
 		v, err := store.GetIVR(ctx, tx, s.Keys, p, ivrID, tx.Now)
 		if err != nil {
