@@ -42,7 +42,11 @@ func (s *Server) territories(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[domain.Territory]{Items: ts})
+	page, err := pageOf(r, ts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -51,7 +55,11 @@ func (s *Server) products(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[domain.Product]{Items: ps})
+	page, err := pageOf(r, ps)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -60,7 +68,11 @@ func (s *Server) payers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[domain.Payer]{Items: ps})
+	page, err := pageOf(r, ps)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -69,7 +81,11 @@ func (s *Server) facilities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[domain.Facility]{Items: fs})
+	page, err := pageOf(r, fs)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 

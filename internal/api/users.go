@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/openivr/ivr/internal/domain"
 	"github.com/openivr/ivr/internal/service"
 )
 
@@ -12,7 +11,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[domain.User]{Items: us})
+	page, err := pageOf(r, us)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -93,7 +96,11 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[service.APIToken]{Items: ts})
+	page, err := pageOf(r, ts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 
