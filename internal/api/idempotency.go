@@ -57,10 +57,16 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 				return err
 			}
 			if res != nil {
+				// The stored response is the ETag line, then the body.
+				tag, body, _ := bytes.Cut(res.Body, []byte("\n"))
+				if len(tag) > 0 {
+					w.Header().Set("ETag", string(tag))
+				}
 				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Cache-Control", "no-store")
 				w.Header().Set("Idempotent-Replayed", "true")
 				w.WriteHeader(res.Status)
-				w.Write(res.Body)
+				w.Write(body)
 				return nil
 			}
 			if !seen {
@@ -79,7 +85,8 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 			// Failures are not remembered: the client may retry the same key.
 			status = 0
 		}
-		if err := s.svc.DB.FinishIdempotencyKey(r.Context(), p.UserID, key, status, rec.body.Bytes()); err != nil {
+		stored := append([]byte(rec.Header().Get("ETag")+"\n"), rec.body.Bytes()...)
+		if err := s.svc.DB.FinishIdempotencyKey(r.Context(), p.UserID, key, status, stored); err != nil {
 			s.log.ErrorContext(r.Context(), "store idempotent response", "error", err)
 		}
 		return herr
