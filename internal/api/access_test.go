@@ -89,6 +89,8 @@ func probes() map[string]probe {
 		"POST /api/v1/auth/login":                          {body: bad, ok: 400},
 		"POST /api/v1/auth/mfa":                            {body: bad, ok: 400},
 		"POST /api/v1/auth/mfa/confirm":                    {body: bad, ok: 400},
+		"POST /api/v1/auth/mfa/reset":                      {body: bad, ok: 400},
+		"POST /api/v1/me/email":                            {body: bad, ok: 400},
 		"POST /api/v1/auth/mfa/enroll":                     {ok: -1}, // 409 with MFA, 200 without
 		"GET /api/v1/me":                                   {ok: 200},
 		"GET /api/v1/territories":                          {ok: 200},

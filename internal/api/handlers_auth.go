@@ -128,7 +128,7 @@ func (s *Server) mfaEnroll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if u.MFAEnabled {
-		return domain.Conflict("enrol MFA", "already enrolled; an admin resets MFA")
+		return domain.Conflict("enrol MFA", "already enrolled; reset it first with your password and a code")
 	}
 	secret, uri, codes, err := s.svc.EnrollMFA(r.Context(), p.UserID)
 	if err != nil {
@@ -153,6 +153,40 @@ func (s *Server) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	if err := s.svc.ConfirmMFA(r.Context(), p.UserID, in.Code, p.SessionID); err != nil {
 		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// reauthBody is the proof asked before a sign-in setting changes.
+type reauthBody struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+}
+
+func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Code     string `json:"code"`
+	}
+	if err := s.decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.svc.ChangeEmail(r.Context(), principal(r), in.Email, in.Password, in.Code); err != nil {
+		return rateLimited(err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) resetOwnMFA(w http.ResponseWriter, r *http.Request) error {
+	var in reauthBody
+	if err := s.decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.svc.ResetOwnMFA(r.Context(), principal(r), in.Password, in.Code); err != nil {
+		return rateLimited(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -53,6 +53,8 @@ func writeTargets(t *testing.T, env *apitest.Env) []target {
 		"POST /api/v1/auth/login":         {"email": "nobody@demo.example", "password": "wrong"},
 		"POST /api/v1/auth/mfa":           {"mfa_token": "x", "code": "000000"},
 		"POST /api/v1/auth/mfa/confirm":   {"code": "000000"},
+		"POST /api/v1/auth/mfa/reset":     {"password": "wrong-password-1", "code": "000000"},
+		"POST /api/v1/me/email":           {"email": "x@demo.example", "password": "wrong-password-1"},
 		"POST /api/v1/patients":           patientBody(payers.Items[0].ID),
 		"PATCH /api/v1/patients/{id}":     {"phone": "+1-555-0199"},
 		"POST /api/v1/break-glass":        {"patient_id": p.patientID, "reason": "Emergency visit at night", "code": "000000"},

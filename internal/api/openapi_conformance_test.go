@@ -446,6 +446,13 @@ func (s *oas) enrolAndBreakGlass(t *testing.T, patientID string) {
 		t.Fatal(err)
 	}
 	s.c.Do(t, 204, req("POST", "/api/v1/auth/mfa/confirm", tok, map[string]string{"code": code}))
+	s.c.Do(t, 422, req("POST", "/api/v1/me/email", tok, map[string]string{
+		"email": "conformance.specialist2@demo.example", "password": "wrong-password-123"}))
+	s.c.Do(t, 204, req("POST", "/api/v1/me/email", tok, map[string]string{
+		"email": "conformance.specialist2@demo.example", "password": "Conformance-Pass-2026!",
+		"code": codes[1].(string)}))
+	s.c.Do(t, 422, req("POST", "/api/v1/auth/mfa/reset", tok, map[string]string{
+		"password": "Conformance-Pass-2026!", "code": "000000"}))
 	bg := "/api/v1/break-glass"
 	s.c.Do(t, 422, req("POST", bg, tok, map[string]string{"patient_id": patientID,
 		"reason": "short", "code": "x"}, invalid))

@@ -189,6 +189,8 @@ func (s *Server) declare() {
 	s.handle("POST /api/v1/auth/mfa/enroll", domain.PermAuthenticated, s.mfaEnroll)
 	s.handle("POST /api/v1/auth/mfa/confirm", domain.PermAuthenticated, s.mfaConfirm)
 	s.handle("GET /api/v1/me", domain.PermAuthenticated, s.me)
+	s.handle("POST /api/v1/me/email", domain.PermAuthenticated, s.changeEmail)
+	s.handle("POST /api/v1/auth/mfa/reset", domain.PermAuthenticated, s.resetOwnMFA)
 
 	s.handle("GET /api/v1/territories", domain.PermReferenceRead, s.territories)
 	s.handle("GET /api/v1/products", domain.PermReferenceRead, s.products)

@@ -359,3 +359,30 @@ func RevokeUserSessions(ctx context.Context, tx *Tx, userID string) error {
 	}
 	return nil
 }
+
+// SetEmail changes a user's e-mail; one already in use is an invalid-input error.
+func SetEmail(ctx context.Context, tx *Tx, userID, email string) error {
+	var other string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = $1`, email).Scan(&other)
+	if err == nil && other != userID {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "validation failed",
+			Fields: map[string]string{"email": "already in use"}}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, updated_at = $2, version = version + 1
+		WHERE id = $3`, email, tx.Now, userID)
+	if err != nil {
+		return fmt.Errorf("set email: %w", err)
+	}
+	return expectOne(res, "set email")
+}
+
+// RevokeOtherSessions ends every session of the user but keep.
+func RevokeOtherSessions(ctx context.Context, tx *Tx, userID, keep string) error {
+	_, err := tx.ExecContext(ctx, `
+		UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
+		tx.Now, userID, keep)
+	if err != nil {
+		return fmt.Errorf("revoke other sessions: %w", err)
+	}
+	return nil
+}
