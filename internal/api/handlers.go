@@ -39,54 +39,22 @@ func writeVersioned(w http.ResponseWriter, status, version int, v any) {
 
 func (s *Server) territories(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.svc.DB.ListTerritories(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, ts)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, ts, err)
 }
 
 func (s *Server) products(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.svc.DB.ListProducts(r.Context())
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, ps)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, ps, err)
 }
 
 func (s *Server) payers(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.svc.DB.ListPayers(r.Context())
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, ps)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, ps, err)
 }
 
 func (s *Server) facilities(w http.ResponseWriter, r *http.Request) error {
 	fs, err := s.svc.ListFacilities(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, fs)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, fs, err)
 }
 
 func (s *Server) listPatients(w http.ResponseWriter, r *http.Request) error {
@@ -94,7 +62,8 @@ func (s *Server) listPatients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := store.PatientFilter{Query: r.URL.Query().Get("q"), Cursor: r.URL.Query().Get("cursor"), Limit: limit}
+	q := r.URL.Query()
+	f := store.PatientFilter{Query: q.Get("q"), Cursor: q.Get("cursor"), Limit: limit}
 	ps, next, err := s.svc.ListPatients(r.Context(), principal(r), f)
 	if err != nil {
 		return err
@@ -176,7 +145,8 @@ func ivrFilter(r *http.Request) (store.IVRFilter, error) {
 	}
 	q := r.URL.Query()
 	f := store.IVRFilter{PracticeID: q.Get("practice_id"), PayerID: q.Get("payer_id"),
-		ProductID: q.Get("product_id"), PatientID: q.Get("patient_id"), Cursor: q.Get("cursor"), Limit: limit}
+		ProductID: q.Get("product_id"), PatientID: q.Get("patient_id"), Cursor: q.Get("cursor"),
+		Limit: limit}
 	f.Status, err = statuses(r, domain.IVRState.Valid)
 	return f, err
 }
@@ -269,16 +239,20 @@ func (s *Server) patchIVR(w http.ResponseWriter, r *http.Request) error {
 // ivrAction returns the handler of one IVR action; shape is the body's type, used
 // to refuse unknown fields before the service sees the body.
 func (s *Server) ivrAction(action domain.IVRAction, shape func() any) handlerFunc {
-	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error) {
+	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (
+		int, any, error) {
 		v, err := s.svc.ActIVR(r.Context(), p, r.PathValue("id"), action, body, version)
 		return v.Version, ivrView(p, v), err
 	})
 }
 
+// actionCall performs one workflow action and returns the record's new version
+// and the view of it the caller may see.
+type actionCall func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error)
+
 // action is the common shape of a workflow action: If-Match, a strictly decoded
 // optional body, the service call, and the versioned view of the result.
-func (s *Server) action(shape func() any,
-	call func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error)) handlerFunc {
+func (s *Server) action(shape func() any, call actionCall) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		version, err := ifMatch(r)
 		if err != nil {
@@ -376,7 +350,8 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) orderAction(action domain.OrderAction, shape func() any) handlerFunc {
-	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (int, any, error) {
+	return s.action(shape, func(r *http.Request, p domain.Principal, body []byte, version int) (
+		int, any, error) {
 		o, err := s.svc.ActOrder(r.Context(), p, r.PathValue("id"), action, body, version)
 		return o.Version, orderView(p, o), err
 	})

@@ -37,3 +37,16 @@ func pageOf[T any](r *http.Request, items []T) (list[T], error) {
 	}
 	return out, nil
 }
+
+// writePage answers a list read with one page of items, or with err.
+func writePage[T any](w http.ResponseWriter, r *http.Request, items []T, err error) error {
+	if err != nil {
+		return err
+	}
+	page, err := pageOf(r, items)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}

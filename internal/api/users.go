@@ -8,15 +8,7 @@ import (
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	us, err := s.svc.ListUsers(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, us)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, us, err)
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -40,7 +32,8 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	disabled := in.Disabled == nil || *in.Disabled
-	if err := s.svc.SetUserDisabled(r.Context(), principal(r), r.PathValue("id"), disabled); err != nil {
+	err := s.svc.SetUserDisabled(r.Context(), principal(r), r.PathValue("id"), disabled)
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -54,7 +47,8 @@ func (s *Server) setUserTerritories(w http.ResponseWriter, r *http.Request) erro
 	if err := s.decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.SetUserTerritories(r.Context(), principal(r), r.PathValue("id"), in.TerritoryIDs); err != nil {
+	err := s.svc.SetUserTerritories(r.Context(), principal(r), r.PathValue("id"), in.TerritoryIDs)
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -68,7 +62,8 @@ func (s *Server) movePractice(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.MovePractice(r.Context(), principal(r), r.PathValue("id"), in.TerritoryID); err != nil {
+	err := s.svc.MovePractice(r.Context(), principal(r), r.PathValue("id"), in.TerritoryID)
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -93,15 +88,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.svc.ListAPITokens(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(r, ts)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	return writePage(w, r, ts, err)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
