@@ -52,6 +52,8 @@ var wantPaths = []string{
 	"POST /api/v1/auth/mfa",
 	"POST /api/v1/auth/mfa/confirm",
 	"POST /api/v1/auth/mfa/enroll",
+	"POST /api/v1/auth/mfa/reset",
+	"POST /api/v1/me/email",
 	"POST /api/v1/break-glass",
 	"POST /api/v1/ivrs",
 	"POST /api/v1/ivrs/{id}/approve",
