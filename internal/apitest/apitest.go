@@ -83,8 +83,8 @@ func StartWith(tb testing.TB, d store.Dialect, o Options) *Env {
 		<-done
 		a.Close()
 	})
-	e := &Env{App: a, DatabaseURL: cfg.DatabaseURL, URL: "http://" + a.Addr(), DataDir: dir, Client: &http.Client{Timeout: 30 * time.Second},
-		tokens: map[string]string{}}
+	e := &Env{App: a, DatabaseURL: cfg.DatabaseURL, URL: "http://" + a.Addr(), DataDir: dir,
+		Client: &http.Client{Timeout: 30 * time.Second}, tokens: map[string]string{}}
 	b, err := os.ReadFile(filepath.Join(dir, "demo-accounts.json"))
 	if err != nil {
 		tb.Fatalf("read demo accounts: %v", err)

@@ -14,8 +14,11 @@ import (
 func TestLoginThrottleAndUniformFailures(t *testing.T) {
 	env := apitest.Start(t, store.SQLite)
 	acct := env.Account(t, "staff.harborview@demo.example")
-	wrong := env.Do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": acct.Email, "password": "not-the-password-1"})
-	unknown := env.Do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": "nobody@demo.example", "password": "not-the-password-1"})
+	attempt := func(email string) apitest.Response {
+		return env.Do(t, "POST", "/api/v1/auth/login", "",
+			map[string]string{"email": email, "password": "not-the-password-1"})
+	}
+	wrong, unknown := attempt(acct.Email), attempt("nobody@demo.example")
 	if wrong.Status != http.StatusUnauthorized || unknown.Status != wrong.Status || !bytes.Equal(wrong.Body, unknown.Body) {
 		t.Fatalf("wrong password %d %s vs unknown e-mail %d %s: must be identical 401s",
 			wrong.Status, wrong.Body, unknown.Status, unknown.Body)

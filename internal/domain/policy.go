@@ -1,7 +1,5 @@
 package domain
 
-import "time"
-
 // Permission is a function-level right that a route declares. Whether a particular
 // record is visible is a separate, row-level question answered by the store from
 // the Principal's scope.
@@ -87,16 +85,7 @@ type Principal struct {
 	// MFAPending is set for a role that must use MFA but has not enrolled yet:
 	// such a session may only reach PermAuthenticated routes (enrolment).
 	MFAPending bool
-	// BreakGlass lists patients opened outside the scope, with the grant's expiry.
-	BreakGlass map[string]time.Time
 }
 
 // System is the principal of background jobs (expiry, eligibility checks).
 var System = Principal{UserID: "system", Role: RoleSystem}
-
-// HasBreakGlass reports whether p holds an unexpired break-glass grant for the
-// patient at time now.
-func (p Principal) HasBreakGlass(patientID string, now time.Time) bool {
-	exp, ok := p.BreakGlass[patientID]
-	return ok && now.Before(exp)
-}

@@ -79,8 +79,8 @@ func (s *Service) SendNotices(ctx context.Context) (int, error) {
 	return sent, err
 }
 
-// RunExpiry runs ExpireDue and SendNotices every interval until ctx is
-// cancelled.
+// RunExpiry runs ExpireDue and SendNotices, and drops idempotency records older
+// than a day, every interval until ctx is cancelled.
 func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -92,6 +92,11 @@ func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 		}
 		if _, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
 			s.Log.ErrorContext(ctx, "send notices", "error", err)
+		}
+		// A retry comes within minutes; a day keeps every replay a client can
+		// need without keeping sealed responses forever.
+		if err := s.DB.PurgeIdempotencyKeys(ctx, s.now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			s.Log.ErrorContext(ctx, "purge idempotency keys", "error", err)
 		}
 		select {
 		case <-ctx.Done():

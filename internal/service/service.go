@@ -7,7 +7,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -109,5 +108,3 @@ func (s *Service) readTx(ctx context.Context, fn func(tx *store.Tx) error) error
 func isNotFound(err error) bool {
 	return domain.ErrorCode(err) == domain.CodeNotFound
 }
-
-var errNoKeys = errors.New("service: no PHI keyring")
